@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("guests", views.GuestViewSet, basename="guest")
+router.register(r"guests/(?P<guest_pk>\d+)/preferences", views.GuestPreferenceViewSet, basename="guest-preference")
+router.register("stays", views.StayViewSet, basename="stay")
+router.register("properties", views.PropertyViewSet, basename="property")
+router.register("companies", views.CompanyViewSet, basename="company")
+
+urlpatterns = [
+    path("arrivals/", views.ArrivalsView.as_view(), name="arrivals"),
+    *router.urls,
+]

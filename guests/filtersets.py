@@ -1,0 +1,33 @@
+import django_filters
+
+from .models import Guest, Property, Stay
+
+
+class GuestFilterSet(django_filters.FilterSet):
+    nationality = django_filters.CharFilter(lookup_expr="iexact")
+    company = django_filters.NumberFilter(field_name="company_id")
+    email = django_filters.CharFilter(lookup_expr="iexact")
+    vip_code = django_filters.CharFilter()
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Guest
+        fields = ["nationality", "company", "email", "vip_code", "gender", "updated_since"]
+
+
+class StayFilterSet(django_filters.FilterSet):
+    property = django_filters.CharFilter(field_name="property__code", lookup_expr="iexact")
+    guest = django_filters.NumberFilter(field_name="guest_id")
+    arrival_from = django_filters.DateFilter(field_name="arrival_date", lookup_expr="gte")
+    arrival_to = django_filters.DateFilter(field_name="arrival_date", lookup_expr="lte")
+    confirmation_number = django_filters.CharFilter()
+
+    class Meta:
+        model = Stay
+        fields = ["property", "guest", "status", "channel", "arrival_from", "arrival_to", "confirmation_number"]
+
+
+class PropertyFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Property
+        fields = ["code", "country", "is_active"]

@@ -1,0 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(_("Guest search"), "guests:search", "guests.view_guest", order=10),
+    NavItem(_("Arrivals"), "guests:arrivals", "guests.view_stay", order=20),
+]

@@ -1,0 +1,123 @@
+"""How names, phones and documents become search keys.
+
+Search is done on keys computed once at write time, so a lookup is an index probe:
+
+* ``search_document``: every spelling of the name we want typos to find, accent-free
+  and lower case: local script, Latin, pinyin of Chinese characters (spaced and joined),
+  both name orders.  PostgreSQL indexes it with pg_trgm for typo tolerance.
+* ``name_key``: family + given name joined, no spaces (``zhangwei``): prefix search.
+* ``name_initials``: initials of the pinyin / Latin name (``zw``).
+* ``phone_reversed``: the digits of the E.164 number reversed, so "ends with 4 digits"
+  is a prefix search on an index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import phonenumbers
+from django.conf import settings
+from pypinyin import Style, lazy_pinyin
+from unidecode import unidecode
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NON_WORD = re.compile(r"[^a-z0-9@.+\s]+")
+_SPACES = re.compile(r"\s+")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text or ""))
+
+
+def to_latin(text: str) -> str:
+    """Lower-case ASCII form of any name: pinyin for Chinese, unaccented for the rest."""
+    if not text:
+        return ""
+    if has_cjk(text):
+        text = " ".join(lazy_pinyin(text, errors="default"))
+    text = unicodedata.normalize("NFKC", text)
+    text = unidecode(text).lower()
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _initials(*parts: str) -> str:
+    letters = []
+    for part in parts:
+        if not part:
+            continue
+        if has_cjk(part):
+            letters.extend(p[0] for p in lazy_pinyin(part, style=Style.FIRST_LETTER) if p)
+        else:
+            letters.extend(w[0] for w in to_latin(part).split() if w)
+    return "".join(letters)
+
+
+def name_keys(
+    *, family_name: str, given_name: str, family_name_latin: str, given_name_latin: str
+) -> dict[str, str]:
+    """The three name keys of a guest (see module docstring)."""
+    family = to_latin(family_name) or to_latin(family_name_latin)
+    given = to_latin(given_name) or to_latin(given_name_latin)
+    family_l = to_latin(family_name_latin) or family
+    given_l = to_latin(given_name_latin) or given
+    spellings = {
+        f"{family} {given}",
+        f"{given} {family}",
+        f"{family}{given}".replace(" ", ""),
+        f"{family_l} {given_l}",
+        f"{given_l} {family_l}",
+    }
+    local = f"{family_name}{given_name}".strip().lower()
+    document = " ".join(sorted(s.strip() for s in spellings if s.strip()))
+    if local and has_cjk(local):
+        document = f"{document} {local}"
+    name_key = f"{family}{given}".replace(" ", "")
+    if family_name or given_name:
+        initials = _initials(family_name, given_name)
+    else:
+        initials = _initials(family_name_latin, given_name_latin)
+    return {
+        "search_document": document[:2000],
+        "name_key": name_key[:200],
+        "name_initials": initials[:20],
+    }
+
+
+def query_forms(query: str) -> dict[str, str]:
+    """The normalised forms of what a front-desk agent typed."""
+    latin = to_latin(query)
+    return {"latin": latin, "compact": latin.replace(" ", "")}
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def normalise_phone(raw: str, region: str | None = None) -> str:
+    """E.164 form of a phone number; raises InvalidPhone for what is not a number."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, region or settings.DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(str(exc)) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidPhone(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_reversed(e164: str) -> str:
+    return re.sub(r"\D", "", e164 or "")[::-1]
+
+
+def document_hash(document_number: str) -> str:
+    """Salted SHA-256 of a passport / ID number: comparable, never readable."""
+    cleaned = re.sub(r"[\s-]", "", document_number or "").upper()
+    if not cleaned:
+        return ""
+    salted = f"{settings.DOCUMENT_HASH_SALT}:{cleaned}".encode()
+    return hashlib.sha256(salted).hexdigest()

@@ -1,0 +1,464 @@
+"""Writes and business rules for guest profiles, preferences, notes and stays.
+
+Every function here validates first, writes inside one transaction, and raises
+``DomainError`` naming the offending field; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.errors import ConflictError, DomainError, NotFound
+
+from . import search_keys
+from .models import Guest, GuestNote, GuestPreference, PreferenceType, Property, Stay
+from .signals import stays_upserted
+
+GUEST_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_latin",
+    "given_name_latin",
+    "gender",
+    "birth_date",
+    "nationality",
+    "language",
+    "email",
+    "phone",
+    "vip_code",
+    "company",
+    "marketing_email_consent",
+    "marketing_sms_consent",
+    "profiling_opt_out",
+    "notes",
+)
+NAME_FIELDS = ("family_name", "given_name", "family_name_latin", "given_name_latin")
+
+
+def _clean_guest_data(data: Mapping, *, partial: bool, current: Guest | None = None) -> dict:
+    """Validate and normalise profile fields; derive the search keys."""
+    unknown = set(data) - set(GUEST_FIELDS) - {"document_number", "consent_source"}
+    if unknown:
+        field = sorted(unknown)[0]
+        raise DomainError(_("Unknown field."), field=field)
+    cleaned = {k: v for k, v in data.items() if k in GUEST_FIELDS}
+
+    for field in NAME_FIELDS + ("nationality", "language", "vip_code", "email", "phone", "notes"):
+        if field in cleaned:
+            cleaned[field] = (cleaned[field] or "").strip()
+
+    def current_value(field):
+        if field in cleaned:
+            return cleaned[field]
+        return getattr(current, field, "") if current else ""
+
+    if not partial or any(f in cleaned for f in NAME_FIELDS):
+        if not any(current_value(f) for f in NAME_FIELDS):
+            raise DomainError(_("A guest needs at least a family or given name."), field="family_name")
+
+    if cleaned.get("email"):
+        email = cleaned["email"].lower()
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise DomainError(_("Enter a valid e-mail address."), field="email") from None
+        cleaned["email"] = email
+    if "phone" in cleaned:
+        try:
+            cleaned["phone"] = search_keys.normalise_phone(cleaned["phone"])
+        except search_keys.InvalidPhone:
+            raise DomainError(_("Enter a valid phone number."), field="phone") from None
+        cleaned["phone_reversed"] = search_keys.phone_reversed(cleaned["phone"])
+    birth_date = cleaned.get("birth_date")
+    if birth_date is not None:
+        if isinstance(birth_date, str):
+            try:
+                birth_date = dt.date.fromisoformat(birth_date)
+            except ValueError:
+                raise DomainError(_("Enter a valid date (YYYY-MM-DD)."), field="birth_date") from None
+        if birth_date > timezone.localdate() or birth_date.year < 1900:
+            raise DomainError(_("Birth date must be in the past."), field="birth_date")
+        cleaned["birth_date"] = birth_date
+    if cleaned.get("nationality"):
+        nat = cleaned["nationality"].upper()
+        if not nat.isalpha() or len(nat) not in (2, 3):
+            raise DomainError(_("Use an ISO country code (2 or 3 letters)."), field="nationality")
+        cleaned["nationality"] = nat
+    if "gender" in cleaned and cleaned["gender"] not in Guest.Gender.values:
+        raise DomainError(_("Unknown gender."), field="gender")
+
+    if "document_number" in data:
+        cleaned["document_hash"] = search_keys.document_hash(data["document_number"] or "")
+
+    now = timezone.now()
+    source = (data.get("consent_source") or "staff")[:50]
+    for channel in ("email", "sms"):
+        field = f"marketing_{channel}_consent"
+        if field in cleaned and (current is None or bool(getattr(current, field)) != bool(cleaned[field])):
+            cleaned[f"{field}_at"] = now
+            cleaned[f"{field}_source"] = source
+
+    if any(f in cleaned for f in NAME_FIELDS):
+        names = {f: current_value(f) for f in NAME_FIELDS}
+        cleaned.update(search_keys.name_keys(**names))
+    return cleaned
+
+
+def guest_create(*, data: Mapping, by=None) -> Guest:
+    """Create a chain-wide profile.  Names, e-mail, phone and dates are validated."""
+    cleaned = _clean_guest_data(data, partial=False)
+    guest = Guest(**cleaned)
+    guest.save()
+    return guest
+
+
+def guest_update(*, guest_id: int, expected_version: int | None, data: Mapping, by=None) -> Guest:
+    """Update a profile, refusing a stale edit.
+
+    Optimistic locking: the row is updated only if its version is still the one the
+    editor loaded; otherwise someone else saved first and we raise ConflictError (409)
+    instead of silently overwriting their change.
+    """
+    if expected_version is None:
+        raise DomainError(_("The profile version you edited is required."), field="version")
+    with transaction.atomic():
+        try:
+            guest = Guest.objects.select_for_update().get(pk=guest_id, merged_into__isnull=True)
+        except Guest.DoesNotExist:
+            raise NotFound(_("Guest not found.")) from None
+        if guest.version != int(expected_version):
+            raise ConflictError(
+                _(
+                    "Someone else saved this profile after you opened it (version %(theirs)s, "
+                    "yours %(yours)s). Reload to see their changes, then apply yours again."
+                )
+                % {"theirs": guest.version, "yours": expected_version},
+                field="version",
+            )
+        cleaned = _clean_guest_data(data, partial=True, current=guest)
+        for key, value in cleaned.items():
+            setattr(guest, key, value)
+        guest.version = F("version") + 1
+        guest.save()
+        guest.refresh_from_db()
+    return guest
+
+
+def preference_set(
+    *,
+    guest: Guest,
+    preference_type: PreferenceType,
+    note: str = "",
+    source: str = GuestPreference.Source.STAFF,
+    source_property: Property | None = None,
+    confirmed_on: dt.date | None = None,
+    by=None,
+) -> GuestPreference:
+    """Record (or re-confirm) a preference; it is shown at every property."""
+    if not preference_type.is_active:
+        raise DomainError(_("This preference is no longer offered."), field="preference_type")
+    if source not in GuestPreference.Source.values:
+        raise DomainError(_("Unknown source."), field="source")
+    confirmed_on = confirmed_on or timezone.localdate()
+    if confirmed_on > timezone.localdate():
+        raise DomainError(_("Confirmation date cannot be in the future."), field="last_confirmed")
+    preference, _created = GuestPreference.objects.update_or_create(
+        guest=guest,
+        preference_type=preference_type,
+        defaults={
+            "note": (note or "")[:200],
+            "source": source,
+            "source_property": source_property,
+            "last_confirmed": confirmed_on,
+        },
+    )
+    return preference
+
+
+def preference_remove(*, guest: Guest, preference_id: int, by=None) -> None:
+    deleted, _rows = GuestPreference.objects.filter(guest=guest, pk=preference_id).delete()
+    if not deleted:
+        raise NotFound(_("Preference not found."), field="preference")
+
+
+def guest_note_add(*, guest: Guest, text: str, kind: str = GuestNote.Kind.NOTE, property=None, by=None) -> GuestNote:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("A note needs text."), field="text")
+    if kind not in GuestNote.Kind.values:
+        raise DomainError(_("Unknown note kind."), field="kind")
+    return GuestNote.objects.create(guest=guest, kind=kind, text=text, property=property, created_by=by)
+
+
+def guest_note_deactivate(*, guest: Guest, note_id: int, by=None) -> None:
+    updated = GuestNote.objects.filter(guest=guest, pk=note_id).update(is_active=False)
+    if not updated:
+        raise NotFound(_("Note not found."), field="note")
+
+
+# --- Stays --------------------------------------------------------------------------------
+
+STAY_UPSERT_FIELDS = (
+    "guest",
+    "arrival_date",
+    "departure_date",
+    "nights",
+    "check_in_at",
+    "check_out_at",
+    "room_type",
+    "room_number",
+    "rate_code",
+    "channel",
+    "market_segment",
+    "status",
+    "special_requests",
+    "room_revenue",
+    "fnb_revenue",
+    "other_revenue",
+    "total_revenue",
+    "currency",
+    "adults",
+    "children",
+    "country",
+)
+
+
+@dataclass(frozen=True)
+class StayRowError:
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self):
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+class StayBatchError(DomainError):
+    """A batch had invalid rows; nothing of it was written."""
+
+    def __init__(self, errors: list[StayRowError]):
+        super().__init__(_("%(n)d row(s) rejected; nothing was written.") % {"n": len(errors)}, field="rows")
+        self.errors = errors
+
+    def as_dict(self):
+        return {"detail": [str(self.message)], "rows": [e.as_dict() for e in self.errors]}
+
+
+def _as_decimal(value, field) -> Decimal:
+    if value in (None, ""):
+        return Decimal("0")
+    try:
+        result = Decimal(str(value))
+    except Exception:
+        raise DomainError(_("Enter a number."), field=field) from None
+    if not result.is_finite() or abs(result) >= Decimal("1e10"):
+        raise DomainError(_("Enter a number."), field=field)
+    return result.quantize(Decimal("0.01"))
+
+
+def _as_date(value, field) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter a valid date (YYYY-MM-DD)."), field=field) from None
+
+
+def build_stay(row: Mapping, *, properties: Mapping[str, Property], guest_ids: set[int] | None = None) -> Stay:
+    """Validate one stay row (dict of plain values) into an unsaved Stay.
+
+    ``properties`` maps property code to Property; ``guest_ids`` (when given) is the set
+    of existing guest ids the batch refers to.  Raises DomainError naming the field.
+    """
+    prop = row.get("property")
+    if isinstance(prop, Property):
+        property_obj = prop
+    else:
+        property_obj = properties.get(str(prop or "").upper())
+    if property_obj is None:
+        raise DomainError(_("Unknown property code."), field="property")
+    confirmation = str(row.get("confirmation_number") or "").strip()
+    if not confirmation:
+        raise DomainError(_("A confirmation number is required."), field="confirmation_number")
+    if len(confirmation) > 40:
+        raise DomainError(_("At most 40 characters."), field="confirmation_number")
+    if row.get("arrival_date") in (None, ""):
+        raise DomainError(_("Arrival date is required."), field="arrival_date")
+    if row.get("departure_date") in (None, ""):
+        raise DomainError(_("Departure date is required."), field="departure_date")
+    arrival = _as_date(row.get("arrival_date"), "arrival_date")
+    departure = _as_date(row.get("departure_date"), "departure_date")
+    if departure < arrival:
+        raise DomainError(_("Departure cannot be before arrival."), field="departure_date")
+    if (departure - arrival).days > 365:
+        raise DomainError(_("A stay cannot be longer than a year."), field="departure_date")
+    status = row.get("status") or Stay.Status.RESERVED
+    if status not in Stay.Status.values:
+        raise DomainError(_("Unknown status."), field="status")
+    channel = row.get("channel") or Stay.Channel.DIRECT
+    if channel not in Stay.Channel.values:
+        raise DomainError(_("Unknown channel."), field="channel")
+    guest = row.get("guest")
+    guest_id = guest.pk if hasattr(guest, "pk") else guest
+    if guest_id in ("", None):
+        guest_id = None
+    else:
+        try:
+            guest_id = int(guest_id)
+        except (TypeError, ValueError):
+            raise DomainError(_("Unknown guest."), field="guest") from None
+        if guest_ids is not None and guest_id not in guest_ids:
+            raise DomainError(_("Unknown guest."), field="guest")
+    counts = {}
+    for field, default in (("adults", 1), ("children", 0)):
+        value = row.get(field, default)
+        try:
+            value = int(value if value not in (None, "") else default)
+        except (TypeError, ValueError):
+            raise DomainError(_("Enter a whole number."), field=field) from None
+        if value < 0 or value > 99:
+            raise DomainError(_("Must be between 0 and 99."), field=field)
+        counts[field] = value
+    currency = str(row.get("currency") or property_obj.currency).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise DomainError(_("Use a 3-letter ISO currency code."), field="currency")
+    revenue = {f: _as_decimal(row.get(f), f) for f in ("room_revenue", "fnb_revenue", "other_revenue")}
+    texts = {}
+    for field, limit in (
+        ("room_type", 20), ("room_number", 10), ("rate_code", 20), ("market_segment", 30), ("country", 3),
+    ):
+        value = str(row.get(field) or "").strip()
+        if len(value) > limit:
+            raise DomainError(_("At most %(n)d characters.") % {"n": limit}, field=field)
+        texts[field] = value
+    return Stay(
+        property=property_obj,
+        guest_id=guest_id,
+        confirmation_number=confirmation,
+        arrival_date=arrival,
+        departure_date=departure,
+        nights=(departure - arrival).days,
+        check_in_at=row.get("check_in_at") or None,
+        check_out_at=row.get("check_out_at") or None,
+        channel=channel,
+        status=status,
+        special_requests=str(row.get("special_requests") or ""),
+        currency=currency,
+        total_revenue=sum(revenue.values(), Decimal("0")),
+        **revenue,
+        **counts,
+        **texts,
+    )
+
+
+def _property_map() -> dict[str, Property]:
+    return {p.code: p for p in Property.objects.all()}
+
+
+def stays_upsert(*, rows: Iterable[Mapping], by=None) -> list[Stay]:
+    """Insert or update stays by (property, confirmation number), all or nothing.
+
+    Re-sending the same rows changes nothing (the confirmation number is the idempotency
+    key).  Any invalid row rejects the whole batch with a per-row error report.
+    """
+    rows = list(rows)
+    properties = _property_map()
+    referenced = set()
+    for row in rows:
+        g = row.get("guest")
+        g = g.pk if hasattr(g, "pk") else g
+        try:
+            if g not in (None, ""):
+                referenced.add(int(g))
+        except (TypeError, ValueError):
+            pass
+    existing_guests = set(
+        Guest.objects.filter(pk__in=referenced, merged_into__isnull=True).values_list("pk", flat=True)
+    )
+    stays, errors, seen = [], [], set()
+    for index, row in enumerate(rows):
+        try:
+            stay = build_stay(row, properties=properties, guest_ids=existing_guests)
+        except DomainError as exc:
+            errors.append(StayRowError(index, exc.field or "detail", str(exc.message)))
+            continue
+        key = (stay.property.pk, stay.confirmation_number)
+        if key in seen:
+            errors.append(
+                StayRowError(index, "confirmation_number", _("Duplicate confirmation number in this batch."))
+            )
+            continue
+        seen.add(key)
+        stays.append(stay)
+    if errors:
+        raise StayBatchError(errors)
+    if not stays:
+        return []
+    now = timezone.now()
+    for stay in stays:
+        stay.created_at = stay.updated_at = now
+    try:
+        with transaction.atomic():
+            saved = Stay.objects.bulk_create(
+                stays,
+                update_conflicts=True,
+                unique_fields=["property", "confirmation_number"],
+                update_fields=[*STAY_UPSERT_FIELDS, "updated_at"],
+                batch_size=1000,
+            )
+    except IntegrityError as exc:
+        raise DomainError(_("The batch conflicts with existing data: %(e)s") % {"e": exc}, field="rows") from exc
+    ids = [s.pk for s in saved if s.pk]
+    if len(ids) != len(saved):
+        # SQLite < 3.35 does not return ids from an upsert: look them up by key.
+        keys = {(s.property.pk, s.confirmation_number) for s in saved}
+        ids = list(
+            Stay.objects.filter(
+                property_id__in={k[0] for k in keys}, confirmation_number__in={k[1] for k in keys}
+            ).values_list("pk", flat=True)
+        )
+    transaction.on_commit(lambda: stays_upserted.send(sender=Stay, stay_ids=ids))
+    return saved
+
+
+def stay_upsert(*, row: Mapping, by=None) -> Stay:
+    """One stay; errors name the field directly rather than a row."""
+    try:
+        saved = stays_upsert(rows=[row], by=by)
+    except StayBatchError as exc:
+        first = exc.errors[0]
+        raise DomainError(first.message, field=first.field) from None
+    stay = saved[0]
+    return Stay.objects.select_related("property", "guest").get(
+        property=stay.property, confirmation_number=stay.confirmation_number
+    )
+
+
+def stay_update(*, stay: Stay, data: Mapping, by=None) -> Stay:
+    """Change a stay; its property and confirmation number (the key) cannot change."""
+    for field in ("property", "confirmation_number"):
+        if field in data:
+            given = data[field]
+            current = stay.property.code if field == "property" else stay.confirmation_number
+            given = given.code if isinstance(given, Property) else str(given)
+            if given.upper() != current.upper():
+                raise DomainError(_("This cannot change; create a new stay instead."), field=field)
+    row = {f: getattr(stay, f) for f in STAY_UPSERT_FIELDS if f not in ("nights", "total_revenue")}
+    row["guest"] = stay.guest_id
+    row.update({k: v for k, v in data.items() if k not in ("property", "confirmation_number")})
+    row["property"] = stay.property
+    row["confirmation_number"] = stay.confirmation_number
+    return stay_upsert(row=row, by=by)

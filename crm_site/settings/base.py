@@ -88,6 +88,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Login throttling and other short-lived counters.  Use Redis in production
+# (CACHE_URL=redis://host:6379/1) so every web process shares the counters.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

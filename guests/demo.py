@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from crm_site import roles
 
-from . import search_keys
+from . import money, search_keys
 from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -214,7 +214,7 @@ def _stays_for(rng, guest_id, i, properties, today, value) -> list[Stay]:
                 room_revenue=room,
                 fnb_revenue=fnb,
                 other_revenue=other,
-                total_revenue=room + fnb + other,
+                total_revenue=money.to_chain_currency(room + fnb + other, prop.currency),
                 currency=prop.currency,
                 adults=rng.choice([1, 1, 2, 2, 2, 3]),
                 children=rng.choice([0, 0, 0, 1, 2]),

@@ -341,8 +341,9 @@ class Stay(models.Model):
     room_revenue = models.DecimalField(_("room revenue"), max_digits=12, decimal_places=2, default=0)
     fnb_revenue = models.DecimalField(_("F&B revenue"), max_digits=12, decimal_places=2, default=0)
     other_revenue = models.DecimalField(_("other revenue"), max_digits=12, decimal_places=2, default=0)
+    # Net total in the chain's reporting currency (guests.money): what analytics adds up.
     total_revenue = models.DecimalField(
-        _("total revenue"), max_digits=12, decimal_places=2, default=0, editable=False
+        _("total revenue (chain currency)"), max_digits=12, decimal_places=2, default=0, editable=False
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     adults = models.PositiveSmallIntegerField(_("adults"), default=1)

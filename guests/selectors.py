@@ -18,7 +18,7 @@ from django.utils import timezone
 from crm_site.extensions import Badge, badges_for, guest_sections
 from crm_site.roles import is_chain_wide
 
-from . import search_keys
+from . import money, search_keys
 from .models import Guest, GuestNote, GuestPreference, Property, Stay
 
 _DIGITS = re.compile(r"\D")
@@ -136,14 +136,14 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = 500) -> GuestProfi
         .select_related("property")
         .order_by("-arrival_date", "-id")[:stay_limit]
     )
+    # Totals in the chain currency: the split (room / F&B / other) is per stay, in the
+    # currency each hotel billed, and cannot be summed across hotels.
     spend = Stay.objects.filter(guest_id=guest.pk, status=Stay.Status.CHECKED_OUT).aggregate(
         stays=Count("id"),
         nights=Sum("nights"),
-        room=Sum("room_revenue"),
-        fnb=Sum("fnb_revenue"),
-        other=Sum("other_revenue"),
         total=Sum("total_revenue"),
     )
+    spend["currency"] = money.chain_currency()
     notes = list(guest.guest_notes.all())
     sections = []
     for section in guest_sections(viewer):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.errors import ConflictError, DomainError, NotFound
 
-from . import search_keys
+from . import money, search_keys
 from .models import Guest, GuestNote, GuestPreference, PreferenceType, Property, Stay
 from .signals import stays_upserted
 
@@ -335,6 +335,10 @@ def build_stay(row: Mapping, *, properties: Mapping[str, Property], guest_ids: s
     currency = str(row.get("currency") or property_obj.currency).upper()
     if len(currency) != 3 or not currency.isalpha():
         raise DomainError(_("Use a 3-letter ISO currency code."), field="currency")
+    if money.rate(currency) is None:
+        raise DomainError(
+            _("No exchange rate is configured for %(currency)s.") % {"currency": currency}, field="currency"
+        )
     revenue = {f: _as_decimal(row.get(f), f) for f in ("room_revenue", "fnb_revenue", "other_revenue")}
     texts = {}
     for field, limit in (
@@ -357,7 +361,7 @@ def build_stay(row: Mapping, *, properties: Mapping[str, Property], guest_ids: s
         status=status,
         special_requests=str(row.get("special_requests") or ""),
         currency=currency,
-        total_revenue=sum(revenue.values(), Decimal("0")),
+        total_revenue=money.to_chain_currency(sum(revenue.values(), Decimal("0")), currency),
         **revenue,
         **counts,
         **texts,

@@ -194,6 +194,14 @@ DOCUMENT_HASH_SALT = env.str("DOCUMENT_HASH_SALT", default="dev-document-salt")
 # Country used to parse phone numbers written without an international prefix.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="CN")
 GUEST_SEARCH_LIMIT = 20
+# Reporting currency of the chain and conversion rates (chain currency per unit) used to
+# compute Stay.total_revenue; a stay billed in a currency without a rate is refused.
+CHAIN_CURRENCY = env.str("CHAIN_CURRENCY", default="EUR")
+EXCHANGE_RATES = env.dict(
+    "EXCHANGE_RATES",
+    cast={"value": float},
+    default={"CNY": 0.13, "USD": 0.92, "GBP": 1.17, "HKD": 0.118, "JPY": 0.0061, "CHF": 1.05},
+)
 
 LOGGING = {
     "version": 1,

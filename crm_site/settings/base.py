@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "django_htmx",
     "crm_site",
     "guests",
@@ -140,6 +141,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
+        "ComplaintChannelEnum": "complaints.models.ComplaintChannel",
+        "ComplaintCategoryEnum": "complaints.models.ComplaintCategory",
+        "ComplaintSeverityEnum": "complaints.models.ComplaintSeverity",
+        "StayStatusEnum": "guests.models.Stay.Status",
+        "StayChannelEnum": "guests.models.Stay.Channel",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""Read-only admin: complaints change only through the workflow (services), never here."""
+
+from django.contrib import admin
+
+from .models import Complaint, ComplaintEscalation, ComplaintEvent, ComplaintNotification
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ComplaintEventInline(admin.TabularInline):
+    model = ComplaintEvent
+    extra = 0
+    fields = ["at", "kind", "by", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ["id", "property", "guest", "category", "severity", "status", "assignee", "received_at"]
+    list_filter = ["status", "severity", "category", "channel", "property"]
+    search_fields = ["=id", "description", "source_reference"]
+    list_select_related = ["property", "guest", "assignee"]
+    raw_id_fields = ["guest", "stay"]
+    date_hierarchy = "received_at"
+    inlines = [ComplaintEventInline]
+
+
+@admin.register(ComplaintEscalation)
+class ComplaintEscalationAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "kind", "deadline", "escalated_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(ComplaintNotification)
+class ComplaintNotificationAdmin(ReadOnlyAdmin):
+    list_display = ["escalation", "recipient", "created_at", "emailed_at", "acknowledged_at"]
+    list_select_related = ["escalation", "recipient"]

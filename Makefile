@@ -32,6 +32,8 @@ var/.demo-seeded:
 demo: migrate var/.demo-seeded
 
 nightly: install
+	$(PY) manage.py requalify_tiers
+	$(PY) manage.py expire_points
 	$(PY) manage.py run_segmentation
 	$(PY) manage.py scan_churn
 

@@ -1,5 +1,13 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from . import views
 
-urlpatterns = router.urls
+router = SimpleRouter(trailing_slash=True)
+router.register("analytics/runs", views.SegmentationRunViewSet, basename="segmentation-run")
+
+urlpatterns = [
+    path("analytics/pyramid/", views.PyramidView.as_view(), name="analytics-pyramid"),
+    path("analytics/pareto/", views.ParetoView.as_view(), name="analytics-pareto"),
+    *router.urls,
+]

@@ -1,0 +1,325 @@
+"""Reads for the dashboards, the API and the other apps, each in a fixed number of queries.
+
+Other apps use three of them:
+
+* ``current_run()`` — the completed run guests' segments are read from (or ``None``);
+* ``current_segments(guest_ids) -> {guest_id: segment}`` — one query for any number of ids;
+* ``guest_ids_in_segment(segment, run=None)`` — a lazy ``guest_id`` subquery, so
+  ``Guest.objects.filter(pk__in=guest_ids_in_segment("vip"))`` stays one SQL statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+
+from crm_site.errors import DomainError, NotFound
+from guests.models import Property
+
+from .models import RANKED_SEGMENTS, GuestSegment, ParetoFigure, Segment, SegmentationRun
+from .segmentation import NO_SEGMENT, SEGMENT_CODES
+
+SEGMENT_LABELS = dict(Segment.choices)
+TREND_RUNS = 60  # runs shown on a trend
+
+
+def segment_label(code: str) -> str:
+    if code == NO_SEGMENT:  # new profiles (rows) or merged-away ones (columns)
+        return str(_("Not in that run"))
+    return str(SEGMENT_LABELS.get(code, code))
+
+
+# --- for other apps --------------------------------------------------------------------
+
+
+def current_run() -> SegmentationRun | None:
+    return SegmentationRun.objects.filter(is_current=True).first()
+
+
+def current_segments(guest_ids: Iterable[int]) -> dict[int, str]:
+    """``{guest_id: segment code}`` from the current run; guests it has not seen are absent."""
+    ids = list(guest_ids)
+    if not ids:
+        return {}
+    return dict(GuestSegment.objects.filter(run__is_current=True, guest_id__in=ids).values_list("guest_id", "segment"))
+
+
+def parse_segments(value: str | Iterable[str]) -> list[str]:
+    """``"vip,major"`` or ``["vip"]`` → validated codes; DomainError(field="segment") otherwise."""
+    codes = [c.strip().lower() for c in (value.split(",") if isinstance(value, str) else value) if c.strip()]
+    unknown = [c for c in codes if c not in SEGMENT_CODES]
+    if not codes or unknown:
+        raise DomainError(
+            _("Unknown segment; use one of: %(codes)s.") % {"codes": ", ".join(SEGMENT_CODES)}, field="segment"
+        )
+    return codes
+
+
+def guest_ids_in_segment(segment: str | Iterable[str], run: SegmentationRun | None = None) -> QuerySet:
+    """Guest ids in a segment (or several, ``"vip,major"``) of ``run`` (default: current)."""
+    rows = GuestSegment.objects.filter(segment__in=parse_segments(segment))
+    rows = rows.filter(run=run) if run is not None else rows.filter(run__is_current=True)
+    return rows.values("guest_id")
+
+
+# --- resolving query parameters --------------------------------------------------------
+
+
+def resolve_run(run_id: str | int | None = None) -> SegmentationRun:
+    """A completed run by id, or the current one; clear errors otherwise."""
+    if run_id in (None, ""):
+        run = current_run()
+        if run is None:
+            raise NotFound(_("No segmentation has completed yet."), field="run")
+        return run
+    try:
+        pk = int(run_id)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter a run id (a whole number)."), field="run") from None
+    run = SegmentationRun.objects.filter(pk=pk, status=SegmentationRun.Status.COMPLETED).first()
+    if run is None:
+        raise DomainError(_("No completed run with this id."), field="run")
+    return run
+
+
+def resolve_property(code: str | None) -> Property | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    prop = Property.objects.filter(code=code).first()
+    if prop is None:
+        raise DomainError(_("Unknown property code."), field="property")
+    return prop
+
+
+# --- pyramid and Pareto ----------------------------------------------------------------
+
+
+def _figure(run: SegmentationRun, prop: Property | None) -> ParetoFigure:
+    figure = ParetoFigure.objects.filter(run=run, property=prop).first()
+    if figure is None:  # the hotel had no checked-out stay up to that date
+        figure = ParetoFigure(run=run, property=prop, segment_stats={})
+    return figure
+
+
+def _segment_rows(figure: ParetoFigure, cuts: dict) -> list[dict]:
+    stats = figure.segment_stats or {}
+    rows = []
+    for code in RANKED_SEGMENTS:
+        entry = stats.get(str(code), {})
+        rows.append(
+            {
+                "code": str(code),
+                "label": segment_label(str(code)),
+                "cut_percent": cuts.get(str(code)),
+                "count": entry.get("count", 0),
+                "guest_share": entry.get("guest_share"),
+                "revenue": entry.get("revenue", "0.00"),
+                "revenue_share": entry.get("revenue_share"),
+                "min_revenue": entry.get("min_revenue"),
+                "max_revenue": entry.get("max_revenue"),
+            }
+        )
+    return rows
+
+
+def pyramid(*, run: SegmentationRun, prop: Property | None = None, figure: ParetoFigure | None = None) -> dict:
+    """Segments with counts, revenue, shares and thresholds (1 query: the figure)."""
+    figure = figure or _figure(run, prop)
+    stats = figure.segment_stats or {}
+    return {
+        "run": run,
+        "property": prop,
+        "as_of": run.as_of,
+        "parameters": run.parameters,
+        "active_guests": figure.active_guests,
+        "total_revenue": figure.total_revenue,
+        "segments": _segment_rows(figure, (run.parameters or {}).get("cuts", {})),
+        "inactive": stats.get(str(Segment.INACTIVE), {}).get("count", 0),
+        "prospects": stats.get(str(Segment.PROSPECT), {}).get("count") if prop is None else None,
+        "figure": figure,
+    }
+
+
+def pareto(*, run: SegmentationRun, prop: Property | None = None, figure: ParetoFigure | None = None) -> dict:
+    """Top-20 % share, Gini, Lorenz points and the trend over runs (2 queries)."""
+    figure = figure or _figure(run, prop)
+    return {
+        "run": run,
+        "property": prop,
+        "as_of": run.as_of,
+        "active_guests": figure.active_guests,
+        "total_revenue": figure.total_revenue,
+        "top20_share": figure.top20_share,
+        "top_guests": figure.top_guests,
+        "top_share_percent": run.parameters.get("top_share", 20),
+        "gini": figure.gini,
+        "lorenz": figure.lorenz or [],
+        "trend": trend(prop=prop),
+        "figure": figure,
+    }
+
+
+def dashboard(*, run: SegmentationRun, prop: Property | None = None) -> dict:
+    """Pyramid, Pareto, trend, migration and the hotels' figures for one page (4 queries)."""
+    figure = _figure(run, prop)
+    return {
+        "pyramid": pyramid(run=run, prop=prop, figure=figure),
+        "pareto": pareto(run=run, prop=prop, figure=figure),
+        "migration": migration(run) if prop is None else None,
+        "property_figures": property_figures(run=run) if prop is None else [],
+    }
+
+
+def trend(*, prop: Property | None = None, limit: int = TREND_RUNS) -> list[dict]:
+    """Chain-wide (or one hotel's) figures of the latest completed runs, oldest first."""
+    figures = (
+        ParetoFigure.objects.filter(run__status=SegmentationRun.Status.COMPLETED, property=prop)
+        .order_by("-run__as_of")
+        .values(
+            "run_id",
+            "run__as_of",
+            "active_guests",
+            "total_revenue",
+            "top20_share",
+            "gini",
+            "segment_stats",
+        )[:limit]
+    )
+    result = []
+    for f in reversed(list(figures)):
+        stats = f["segment_stats"] or {}
+        result.append(
+            {
+                "run": f["run_id"],
+                "as_of": f["run__as_of"],
+                "active_guests": f["active_guests"],
+                "total_revenue": f["total_revenue"],
+                "top20_share": f["top20_share"],
+                "gini": f["gini"],
+                "segment_counts": {str(c): stats.get(str(c), {}).get("count", 0) for c in RANKED_SEGMENTS},
+            }
+        )
+    return result
+
+
+def property_figures(*, run: SegmentationRun) -> list[ParetoFigure]:
+    """Every hotel's figure for a run (1 query), for the comparison table."""
+    return list(
+        ParetoFigure.objects.filter(run=run, property__isnull=False)
+        .select_related("property")
+        .order_by("property__code")
+    )
+
+
+def migration(run: SegmentationRun) -> dict:
+    """The stored migration matrix as ordered rows and columns (no query)."""
+    stored = run.migration or {}
+    matrix = stored.get("matrix") or {}
+    labels = [c for c in (*SEGMENT_CODES, NO_SEGMENT) if c in matrix or any(c in row for row in matrix.values())]
+    peak = max((n for row in matrix.values() for n in row.values()), default=0)
+    rows = []
+    for source in labels:
+        cells = []
+        row_total = sum(matrix.get(source, {}).values())
+        for target in labels:
+            count = matrix.get(source, {}).get(target, 0)
+            cells.append(
+                {
+                    "to": target,
+                    "count": count,
+                    "row_share": count / row_total if row_total else None,
+                    "intensity": round(count / peak, 3) if peak else 0,
+                    "same": source == target,
+                }
+            )
+        rows.append({"from": source, "label": segment_label(source), "total": row_total, "cells": cells})
+    return {
+        "from_as_of": stored.get("from_as_of"),
+        "columns": [{"code": c, "label": segment_label(c)} for c in labels],
+        "rows": rows,
+        "matrix": matrix,
+    }
+
+
+def completed_runs(limit: int = TREND_RUNS) -> list[SegmentationRun]:
+    return list(
+        SegmentationRun.objects.filter(status=SegmentationRun.Status.COMPLETED)
+        .order_by("-as_of")
+        .only("id", "as_of", "is_current")[:limit]
+    )
+
+
+def run_history() -> QuerySet[SegmentationRun]:
+    return SegmentationRun.objects.order_by("-as_of", "-id")
+
+
+def segment_guests(*, run: SegmentationRun, segment: str, came_from: str | None = None) -> QuerySet[GuestSegment]:
+    """The guests of one segment of a run, best ranked first (drill-down and export).
+
+    ``came_from``: only those who were in that segment in the run's previous run (a cell
+    of the migration matrix; ``none`` = not in the previous run)."""
+    codes = parse_segments(segment)
+    rows = GuestSegment.objects.filter(run=run, segment__in=codes)
+    if came_from:
+        if came_from != NO_SEGMENT:
+            came_from = parse_segments(came_from)[0]
+        if run.previous_run_id is None:
+            raise DomainError(_("This run has no previous run to compare with."), field="from")
+        before = GuestSegment.objects.filter(run_id=run.previous_run_id).values("guest_id")
+        if came_from == NO_SEGMENT:
+            rows = rows.exclude(guest_id__in=before)
+        else:
+            rows = rows.filter(guest_id__in=before.filter(segment=came_from))
+    if set(codes) <= {str(c) for c in RANKED_SEGMENTS}:
+        # Ranks are unique among active guests: the (run, segment, rank) index gives the page.
+        return rows.select_related("guest").order_by("rank")
+    return rows.select_related("guest").order_by(
+        F("rank").asc(nulls_last=True), F("recency_days").asc(nulls_last=True), "guest_id"
+    )
+
+
+# --- the guest 360 page ----------------------------------------------------------------
+
+HISTORY_RUNS = 6
+
+
+def guest_segment_profile(guest, viewer=None) -> dict:
+    """The guest's current segment, rank and RFM, and their last few runs (1 query)."""
+    latest_runs = SegmentationRun.objects.filter(
+        status=SegmentationRun.Status.COMPLETED, guest_rows_pruned=False
+    ).order_by("-as_of")[:HISTORY_RUNS]
+    rows = list(
+        GuestSegment.objects.filter(run_id__in=latest_runs.values("pk"), guest_id=guest.pk)  # primary key lookups
+        .select_related("run")
+        .order_by("-run__as_of")
+    )
+    current = next((r for r in rows if r.run.is_current), None)
+    data = {"current": None, "history": []}
+    if current is not None:
+        data["current"] = {
+            "run": current.run_id,
+            "as_of": current.run.as_of.isoformat(),
+            "segment": current.segment,
+            "segment_label": segment_label(current.segment),
+            "revenue": str(current.revenue),
+            "rank": current.rank,
+            "active_guests": current.run.active_count,
+            "stays": current.stays,
+            "nights": current.nights,
+            "recency_days": current.recency_days,
+            "first_stay": current.first_stay.isoformat() if current.first_stay else None,
+            "last_stay": current.last_stay.isoformat() if current.last_stay else None,
+            "r_score": current.r_score,
+            "f_score": current.f_score,
+            "m_score": current.m_score,
+            "rfm": current.rfm,
+            "window_months": current.run.parameters.get("window_months"),
+        }
+    data["history"] = [
+        {"as_of": r.run.as_of.isoformat(), "segment": r.segment, "segment_label": segment_label(r.segment)}
+        for r in rows
+    ]
+    return data

@@ -1,0 +1,439 @@
+"""Dashboards for sales managers: pyramid, Pareto/Lorenz, migration, drill-down, history
+and a CSV export of every table.  Thin: parse the query string, call selectors, render."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from crm_site.errors import DomainError
+from guests.models import Property
+
+from . import charts, selectors
+from .models import RANKED_SEGMENTS, Segment
+
+DASHBOARD = "analytics.view_dashboard"
+GUESTS_PER_PAGE = 50
+RUNS_PER_PAGE = 30
+
+
+def _resolve(request):
+    """(run, property) from ``?run=`` and ``?property=``; an unknown value is reported
+    and falls back to the current run / the whole chain."""
+    prop = None
+    try:
+        prop = selectors.resolve_property(request.GET.get("property"))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    try:
+        run = selectors.resolve_run(request.GET.get("run"))
+    except DomainError as error:
+        if request.GET.get("run"):
+            messages.error(request, str(error.message))
+            run = selectors.current_run()
+        else:
+            run = None
+    return run, prop
+
+
+@login_required
+@permission_required(DASHBOARD, raise_exception=True)
+def dashboard(request):
+    run, prop = _resolve(request)
+    context = {
+        "run": run,
+        "property": prop,
+        "properties": Property.objects.order_by("code"),
+        "runs": selectors.completed_runs(),
+    }
+    if run is not None:
+        data = selectors.dashboard(run=run, prop=prop)
+        pyramid, pareto = data["pyramid"], data["pareto"]
+        context.update(data)
+        context["pyramid_chart"] = charts.pyramid_chart(pyramid["segments"])
+        context["shares_chart"] = charts.shares_chart(pyramid["segments"])
+        context["lorenz_chart"] = charts.lorenz_chart(
+            pareto["lorenz"],
+            top_share=pareto["top20_share"],
+            top_guests=pareto["top_guests"],
+            active=pareto["active_guests"],
+        )
+        context["trend_chart"] = charts.trend_chart(pareto["trend"])
+        context["query"] = _query(run=request.GET.get("run"), prop=prop)
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _query(**values) -> str:
+    clean = {}
+    for key, value in values.items():
+        if key == "prop":
+            key, value = "property", value.code if value else None
+        if value not in (None, ""):
+            clean[key] = value
+    return urlencode(clean)
+
+
+@login_required
+@permission_required(DASHBOARD, raise_exception=True)
+def segment_guests(request, segment: str):
+    try:
+        selectors.parse_segments(segment)
+    except DomainError:
+        raise Http404 from None
+    run, _prop = _resolve(request)
+    if run is None:
+        raise Http404(_("No segmentation has completed yet."))
+    came_from = request.GET.get("from") or None
+    try:
+        rows = selectors.segment_guests(run=run, segment=segment, came_from=came_from)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        came_from = None
+        rows = selectors.segment_guests(run=run, segment=segment)
+    page = Paginator(rows, GUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/segment_guests.html",
+        {
+            "run": run,
+            "segment": segment,
+            "segment_label": selectors.segment_label(segment),
+            "came_from": came_from,
+            "came_from_label": selectors.segment_label(came_from) if came_from else None,
+            "page": page,
+            "query": _query(run=run.pk, **({"from": came_from} if came_from else {})),
+            "export_query": _query(run=run.pk, segment=segment, **({"from": came_from} if came_from else {})),
+        },
+    )
+
+
+@login_required
+@permission_required(DASHBOARD, raise_exception=True)
+def run_history(request):
+    page = Paginator(selectors.run_history(), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    series = selectors.trend()
+    return render(
+        request,
+        "analytics/runs.html",
+        {
+            "page": page,
+            "trend": series,
+            "trend_chart": charts.trend_chart(series),
+            "segments": [{"code": str(c), "label": selectors.segment_label(str(c))} for c in _ALL_SEGMENTS],
+        },
+    )
+
+
+_ALL_SEGMENTS = (*RANKED_SEGMENTS, Segment.INACTIVE, Segment.PROSPECT)
+
+
+# --- CSV exports -----------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _safe(value):
+    """Keep spreadsheet programs from running a guest name as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_response(filename: str, header: list, rows: Iterable[Iterable], *, stream: bool = False):
+    if stream:
+        writer = csv.writer(_Echo())
+
+        def lines() -> Iterator[str]:
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _share(value):
+    return "" if value is None else f"{value:.6f}"
+
+
+def _export_pyramid(request, run, prop):
+    data = selectors.pyramid(run=run, prop=prop)
+    header = [
+        _("segment"),
+        _("label"),
+        _("cut (%)"),
+        _("guests"),
+        _("share of guests"),
+        _("net revenue"),
+        _("share of revenue"),
+        _("lowest revenue"),
+        _("highest revenue"),
+    ]
+    rows = [
+        [
+            s["code"],
+            s["label"],
+            s["cut_percent"],
+            s["count"],
+            _share(s["guest_share"]),
+            s["revenue"],
+            _share(s["revenue_share"]),
+            s["min_revenue"] or "",
+            s["max_revenue"] or "",
+        ]
+        for s in data["segments"]
+    ]
+    rows.append(
+        [str(Segment.INACTIVE), selectors.segment_label(Segment.INACTIVE), "", data["inactive"], "", "", "", "", ""]
+    )
+    if data["prospects"] is not None:
+        rows.append(
+            [
+                str(Segment.PROSPECT),
+                selectors.segment_label(Segment.PROSPECT),
+                "",
+                data["prospects"],
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    return _csv_response(_filename("pyramid", run, prop), header, rows)
+
+
+def _export_lorenz(request, run, prop):
+    data = selectors.pareto(run=run, prop=prop)
+    header = [_("share of guests (poorest first)"), _("share of revenue")]
+    return _csv_response(_filename("lorenz", run, prop), header, data["lorenz"])
+
+
+def _export_properties(request, run, prop):
+    header = [
+        _("property"),
+        _("active guests"),
+        _("net revenue"),
+        _("revenue share of the top 20 %"),
+        _("Gini coefficient"),
+    ]
+    chain = selectors.pareto(run=run)
+    rows = [
+        [
+            _("Whole chain"),
+            chain["active_guests"],
+            chain["total_revenue"],
+            _share(chain["top20_share"]),
+            _share(chain["gini"]),
+        ]
+    ]
+    rows += [
+        [f.property.code, f.active_guests, f.total_revenue, _share(f.top20_share), _share(f.gini)]
+        for f in selectors.property_figures(run=run)
+    ]
+    return _csv_response(_filename("pareto", run, None), header, rows)
+
+
+def _export_trend(request, run, prop):
+    series = selectors.trend(prop=prop)
+    codes = [str(c) for c in RANKED_SEGMENTS]
+    header = [
+        _("as of"),
+        _("run"),
+        _("active guests"),
+        _("net revenue"),
+        _("revenue share of the top 20 %"),
+        _("Gini coefficient"),
+    ]
+    header += [selectors.segment_label(c) for c in codes]
+    rows = [
+        [
+            p["as_of"].isoformat(),
+            p["run"],
+            p["active_guests"],
+            p["total_revenue"],
+            _share(p["top20_share"]),
+            _share(p["gini"]),
+            *[p["segment_counts"][c] for c in codes],
+        ]
+        for p in series
+    ]
+    return _csv_response(_filename("trend", None, prop), header, rows)
+
+
+def _export_migration(request, run, prop):
+    data = selectors.migration(run)
+    header = [_("from \\ to")] + [c["label"] for c in data["columns"]] + [_("total")]
+    rows = [[r["label"], *[c["count"] for c in r["cells"]], r["total"]] for r in data["rows"]]
+    return _csv_response(_filename("migration", run, None), header, rows)
+
+
+def _export_runs(request, run, prop):
+    codes = [str(c) for c in _ALL_SEGMENTS]
+    header = [
+        _("run"),
+        _("as of"),
+        _("status"),
+        _("current"),
+        _("started by"),
+        _("started at"),
+        _("duration (ms)"),
+        _("guests"),
+        _("active guests"),
+        _("net revenue"),
+    ]
+    header += [selectors.segment_label(c) for c in codes]
+    rows = (
+        [
+            r.pk,
+            r.as_of.isoformat(),
+            r.get_status_display(),
+            "yes" if r.is_current else "",
+            r.get_trigger_display(),
+            r.started_at.isoformat(),
+            r.duration_ms or "",
+            r.guest_count,
+            r.active_count,
+            r.total_revenue,
+            *[r.segment_counts.get(c, "") for c in codes],
+        ]
+        for r in selectors.run_history()
+    )
+    return _csv_response("segmentation-runs.csv", header, rows)
+
+
+def _export_guests(request, run, prop):
+    segment = request.GET.get("segment", "")
+    rows = selectors.segment_guests(run=run, segment=segment, came_from=request.GET.get("from") or None)
+    header = [
+        _("rank"),
+        _("guest id"),
+        _("guest"),
+        _("e-mail"),
+        _("segment"),
+        _("net revenue"),
+        _("stays"),
+        _("nights"),
+        _("first arrival"),
+        _("last departure"),
+        _("days since last departure"),
+        _("R"),
+        _("F"),
+        _("M"),
+    ]
+    values = rows.values_list(
+        "rank",
+        "guest_id",
+        "guest__family_name",
+        "guest__given_name",
+        "guest__given_name_latin",
+        "guest__family_name_latin",
+        "guest__email",
+        "segment",
+        "revenue",
+        "stays",
+        "nights",
+        "first_stay",
+        "last_stay",
+        "recency_days",
+        "r_score",
+        "f_score",
+        "m_score",
+    )
+
+    def lines():
+        for (
+            rank,
+            gid,
+            family,
+            given,
+            given_latin,
+            family_latin,
+            email,
+            seg,
+            revenue,
+            stays,
+            nights,
+            first,
+            last,
+            recency,
+            r,
+            f,
+            m,
+        ) in values.iterator(chunk_size=2000):
+            local, latin = f"{family}{given}", " ".join(p for p in (given_latin, family_latin) if p)
+            name = f"{local} ({latin})" if local and latin and local != latin else local or latin
+            yield [
+                rank or "",
+                gid,
+                _safe(name),
+                _safe(email),
+                seg,
+                revenue,
+                stays,
+                nights,
+                first.isoformat() if first else "",
+                last.isoformat() if last else "",
+                "" if recency is None else recency,
+                r or "",
+                f or "",
+                m or "",
+            ]
+
+    return _csv_response(_filename(f"guests-{segment.replace(',', '-')}", run, None), header, lines(), stream=True)
+
+
+def _filename(name: str, run, prop) -> str:
+    parts = [name]
+    if run is not None:
+        parts.append(run.as_of.isoformat())
+    if prop is not None:
+        parts.append(prop.code)
+    return "-".join(parts) + ".csv"
+
+
+EXPORTS = {
+    "pyramid": _export_pyramid,
+    "lorenz": _export_lorenz,
+    "pareto": _export_properties,
+    "trend": _export_trend,
+    "migration": _export_migration,
+    "runs": _export_runs,
+    "guests": _export_guests,
+}
+NEEDS_RUN = {"pyramid", "lorenz", "pareto", "migration", "guests"}
+
+
+@login_required
+@permission_required(DASHBOARD, raise_exception=True)
+def export(request, table: str):
+    handler = EXPORTS.get(table)
+    if handler is None:
+        raise Http404
+    try:
+        prop = selectors.resolve_property(request.GET.get("property"))
+        run = selectors.resolve_run(request.GET.get("run")) if table in NEEDS_RUN else None
+        return handler(request, run, prop)
+    except DomainError as error:
+        return HttpResponse(
+            f"{error.field or 'detail'}: {error.message}\n",
+            status=404 if error.status_code == 404 else 400,
+            content_type="text/plain; charset=utf-8",
+        )

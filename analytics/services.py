@@ -347,6 +347,8 @@ def _write_partition(run: SegmentationRun, chunks) -> None:
     qn = connection.ops.quote_name
     parent, name, run_id = GuestSegment._meta.db_table, _partition_name(run.pk), int(run.pk)
     with connection.cursor() as cursor:
+        # A run id is new, so the DEFAULT partition holds none of its rows and ATTACH
+        # below only has to check an empty default partition.
         cursor.execute(f"CREATE TABLE {qn(name)} (LIKE {qn(parent)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         cursor.execute(
             f"ALTER TABLE {qn(name)} ADD CONSTRAINT {qn(name + '_check')} "
@@ -370,6 +372,11 @@ def _delete_guest_rows(run_ids: list[int]) -> None:
         with connection.cursor() as cursor:
             for run_id in run_ids:
                 cursor.execute(f"DROP TABLE IF EXISTS {qn(_partition_name(run_id))}")
+            # Rows written through the ORM land in the DEFAULT partition (migration 0003).
+            cursor.execute(
+                f"DELETE FROM {qn(GuestSegment._meta.db_table + '_default')} WHERE run_id = ANY(%s)",
+                [[int(r) for r in run_ids]],
+            )
         return
     GuestSegment.objects.filter(run_id__in=run_ids).delete()
 

@@ -468,7 +468,8 @@ def test_each_run_is_a_partition_dropped_when_replaced_or_pruned(monkeypatch):
                 "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                 "WHERE i.inhparent = 'analytics_guestsegment'::regclass"
             )
-            return {row[0] for row in cursor.fetchall()}
+            # The DEFAULT partition (migration 0003) holds only ORM-written rows.
+            return {row[0] for row in cursor.fetchall()} - {"analytics_guestsegment_default"}
 
     with connection.cursor() as cursor:  # a partition left without its run is cleaned up
         cursor.execute(
@@ -491,3 +492,22 @@ def test_each_run_is_a_partition_dropped_when_replaced_or_pruned(monkeypatch):
         run(AS_OF, parameters=params)
     assert len(partitions()) == 2  # the failed run's partition went with its transaction
     assert GuestSegment.objects.filter(run=third).count() == 3
+
+
+@pytest.mark.postgres
+def test_orm_written_segment_rows_go_to_the_default_partition_and_leave_with_their_run():
+    from analytics.models import GuestSegment
+
+    chain([300, 200, 100])
+    first = run(AS_OF - dt.timedelta(days=1))
+    guest = GuestSegment.objects.filter(run=first).first().guest_id
+    orm_run = SegmentationRun.objects.create(
+        as_of=AS_OF - dt.timedelta(days=30), status=SegmentationRun.Status.FAILED, started_at=timezone.now()
+    )
+    GuestSegment.objects.create(run=orm_run, guest_id=guest, segment="vip", rank=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM analytics_guestsegment_default")
+        assert cursor.fetchone()[0] == 1
+    services._delete_guest_rows([orm_run.pk])
+    assert not GuestSegment.objects.filter(run=orm_run).exists()
+    assert GuestSegment.objects.filter(run=first).count() == 3

@@ -1,0 +1,446 @@
+"""Reads shaped for the care screens and endpoints, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Min, Q, QuerySet
+from django.db.models.functions import Lower, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from crm_site import roles
+from crm_site.extensions import Badge
+from guests.models import Guest, Property, Stay
+from guests.selectors import visible_properties
+
+from . import services
+from .models import CareTask, ChurnReason, ChurnScan, ChurnWarning, ContactLog, StaySurvey
+
+SEGMENT_LABELS = {
+    "vip": gettext_lazy("VIP"),
+    "major": gettext_lazy("Major"),
+    "ordinary": gettext_lazy("Ordinary"),
+    "small": gettext_lazy("Small"),
+    "inactive": gettext_lazy("Inactive"),
+    "prospect": gettext_lazy("Prospect"),
+}
+SEGMENT_CHOICES = list(SEGMENT_LABELS.items())
+
+
+def segment_label(segment: str) -> str:
+    return str(SEGMENT_LABELS.get(segment or "", _("Unknown")))
+
+
+# --- Explaining a warning ---------------------------------------------------------------
+
+
+def explain_reasons(reasons: dict, *, on: dt.date | None = None) -> list[dict]:
+    """Each reason of a warning as a sentence with its numbers, in the active language.
+    The days since the last departure are counted to ``on`` (default today): the stored
+    figure is as of the scan that last changed the warning."""
+    result = []
+    reasons = reasons or {}
+    lapsed = reasons.get(ChurnReason.LAPSED)
+    if lapsed:
+        days = lapsed.get("days_since_last_departure")
+        try:
+            days = ((on or timezone.localdate()) - dt.date.fromisoformat(lapsed["last_departure"])).days
+        except (KeyError, TypeError, ValueError):
+            pass
+        text = _("No stay for %(days)s days since the last departure on %(date)s.") % {
+            "days": days,
+            "date": lapsed.get("last_departure"),
+        }
+        if lapsed.get("median_gap_days") is not None:
+            text += " " + _(
+                "The guest usually came back every %(gap)s days (median over %(visits)s visits), "
+                "so the threshold is %(threshold)s days."
+            ) % {
+                "gap": lapsed.get("median_gap_days"),
+                "visits": lapsed.get("visits"),
+                "threshold": lapsed.get("threshold_days"),
+            }
+        result.append({"code": ChurnReason.LAPSED.value, "label": str(ChurnReason.LAPSED.label), "text": text})
+    declining = reasons.get(ChurnReason.DECLINING)
+    if declining:
+        text = _("%(recent)s stays in the last 12 months against %(previous)s in the 12 months before.") % {
+            "recent": declining.get("stays_last_12_months"),
+            "previous": declining.get("stays_previous_12_months"),
+        }
+        result.append({"code": ChurnReason.DECLINING.value, "label": str(ChurnReason.DECLINING.label), "text": text})
+    at_risk = reasons.get(ChurnReason.AT_RISK)
+    if at_risk:
+        parts = []
+        n = at_risk.get("unresolved_complaints") or 0
+        if n:
+            parts.append(ngettext("%(n)d unresolved complaint", "%(n)d unresolved complaints", n) % {"n": n})
+        n = at_risk.get("low_rated_complaints") or 0
+        if n:
+            parts.append(
+                ngettext(
+                    "%(n)d complaint rated 3 or less after resolution",
+                    "%(n)d complaints rated 3 or less after resolution",
+                    n,
+                )
+                % {"n": n}
+            )
+        n = at_risk.get("low_surveys") or 0
+        if n:
+            parts.append(
+                ngettext(
+                    "%(n)d stay survey scored 3 or less (lowest %(worst)s)",
+                    "%(n)d stay surveys scored 3 or less (lowest %(worst)s)",
+                    n,
+                )
+                % {"n": n, "worst": at_risk.get("lowest_survey")}
+            )
+        text = _("%(segment)s guest: %(signals)s.") % {
+            "segment": segment_label(at_risk.get("segment", "")),
+            "signals": "; ".join(parts),
+        }
+        result.append({"code": ChurnReason.AT_RISK.value, "label": str(ChurnReason.AT_RISK.label), "text": text})
+    return result
+
+
+# --- Warnings ---------------------------------------------------------------------------
+
+
+def can_use_worklist(user) -> bool:
+    return user.is_authenticated and (user.has_perm("care.change_churnwarning") or services.is_sales_user(user))
+
+
+def visible_warnings(user) -> QuerySet[ChurnWarning]:
+    """Sales managers work every warning; a salesperson without that permission works the
+    warnings assigned to them; other roles with the view permission read them all."""
+    base = ChurnWarning.objects.all()
+    if not user.is_authenticated:
+        return base.none()
+    if user.has_perm("care.change_churnwarning"):
+        return base
+    if services.is_sales_user(user):
+        return base.filter(assigned_to=user)
+    if user.has_perm("care.view_churnwarning"):
+        return base
+    return base.none()
+
+
+def worklist(user) -> QuerySet[ChurnWarning]:
+    """The warnings a user may see, with what a row shows, best score first."""
+    return (
+        visible_warnings(user)
+        .select_related("guest", "last_property", "assigned_to")
+        .order_by("-score", "last_departure", "id")
+    )
+
+
+def assignable_users() -> QuerySet:
+    """Sales managers and salespeople: who a warning can be assigned to (one query)."""
+    User = get_user_model()
+    ids = User.objects.filter(is_active=True).filter(
+        Q(groups__name=roles.SALES_MANAGER) | Q(staff_profile__is_salesperson=True)
+    )
+    return User.objects.filter(pk__in=ids.values("pk")).order_by("first_name", "last_name", "username")
+
+
+def last_scan() -> ChurnScan | None:
+    return ChurnScan.objects.order_by("-as_of").first()
+
+
+def warning_contacts(warning: ChurnWarning, limit: int = 50) -> list[ContactLog]:
+    return list(
+        ContactLog.objects.filter(guest_id=warning.guest_id)
+        .select_related("created_by", "care_task")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def _month_bounds(start: dt.date, end: dt.date):
+    tz = timezone.get_current_timezone()
+    low = dt.datetime.combine(start.replace(day=1), dt.time.min, tzinfo=tz)
+    next_month = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    high = dt.datetime.combine(next_month, dt.time.min, tzinfo=tz)
+    return low, high
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, current = [], start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def lost_analysis(*, start: dt.date, end: dt.date, property: Property | None = None) -> dict:
+    """Guests lost per month (by the day the loss was recorded): why, and to whom
+    (competitors, case-insensitive).  Two queries."""
+    low, high = _month_bounds(start, end)
+    lost = ChurnWarning.objects.filter(outcome=ChurnWarning.Outcome.LOST, closed_at__gte=low, closed_at__lt=high)
+    if property is not None:
+        lost = lost.filter(last_property=property)
+    months = _months(start, end)
+    by_reason = OrderedDict((m, {}) for m in months)
+    reason_totals: dict[str, int] = {}
+    for row in lost.annotate(month=TruncMonth("closed_at")).values("month", "lost_reason").annotate(n=Count("id")):
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        by_reason.setdefault(month, {})[row["lost_reason"]] = row["n"]
+        reason_totals[row["lost_reason"]] = reason_totals.get(row["lost_reason"], 0) + row["n"]
+    competitors: dict[str, dict] = {}
+    for row in (
+        lost.exclude(competitor="")
+        .annotate(month=TruncMonth("closed_at"), key=Lower("competitor"))
+        .values("month", "key")
+        .annotate(n=Count("id"), name=Min("competitor"))
+    ):
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        entry = competitors.setdefault(row["key"], {"name": row["name"], "total": 0, "months": {}})
+        entry["months"][month] = entry["months"].get(month, 0) + row["n"]
+        entry["total"] += row["n"]
+    reasons = [
+        {"code": code, "label": str(label), "total": reason_totals.get(code, 0)}
+        for code, label in ChurnWarning.LostReason.choices
+        if code
+    ]
+    rows = []
+    for month in months:
+        counts = by_reason.get(month, {})
+        rows.append(
+            {
+                "month": month,
+                "counts": [counts.get(r["code"], 0) for r in reasons],
+                "total": sum(counts.values()),
+            }
+        )
+    competitor_rows = sorted(competitors.values(), key=lambda c: (-c["total"], c["name"]))
+    for entry in competitor_rows:
+        entry["counts"] = [entry["months"].get(m, 0) for m in months]
+    return {
+        "months": months,
+        "reasons": reasons,
+        "rows": rows,
+        "competitors": competitor_rows,
+        "total": sum(r["total"] for r in rows),
+        "max_month": max((r["total"] for r in rows), default=0),
+    }
+
+
+# --- Care list ---------------------------------------------------------------------------
+
+
+def visible_care_tasks(user) -> QuerySet[CareTask]:
+    base = CareTask.objects.all()
+    if roles.is_chain_wide(user):
+        return base
+    return base.filter(property__in=visible_properties(user))
+
+
+def care_list(
+    *, user, day: dt.date, status: str | None = CareTask.Status.OPEN, kind: str = "", property: Property | None = None
+) -> QuerySet[CareTask]:
+    """Care items due from a few days back (missed follow-ups) to the end of the week."""
+    tasks = visible_care_tasks(user).filter(
+        due_date__gte=day - dt.timedelta(days=services.POST_STAY_CATCH_UP_DAYS),
+        due_date__lte=day + dt.timedelta(days=services.LOOKAHEAD_DAYS - 1),
+    )
+    if status:
+        tasks = tasks.filter(status=status)
+    if kind:
+        tasks = tasks.filter(kind=kind)
+    if property is not None:
+        tasks = tasks.filter(property=property)
+    return tasks.select_related("guest", "property", "stay", "done_by").order_by("due_date", "kind", "id")
+
+
+def care_task_summary(task: CareTask) -> str:
+    details = task.details or {}
+    if task.kind == CareTask.Kind.BIRTHDAY:
+        text = _("Birthday on %(date)s") % {"date": details.get("date", task.due_date.isoformat())}
+    elif task.kind == CareTask.Kind.ANNIVERSARY:
+        text = ngettext(
+            "%(years)d year since the first stay (%(first)s)",
+            "%(years)d years since the first stay (%(first)s)",
+            details.get("years") or 0,
+        ) % {"years": details.get("years") or 0, "first": details.get("first_stay", "")}
+    elif task.kind == CareTask.Kind.POST_STAY:
+        text = _("Checked out on %(date)s") % {"date": details.get("departure_date", "")}
+    else:
+        text = _("Lapsed: no stay for %(days)s days (score %(score)s)") % {
+            "days": details.get("days_since_last_departure", "?"),
+            "score": details.get("score", "?"),
+        }
+    if details.get("why") == "arriving":
+        text += " · " + _("arriving %(date)s") % {"date": details.get("arrival_date", "")}
+    if details.get("segment"):
+        text += " · " + segment_label(details["segment"])
+    return text
+
+
+def last_care_build() -> dt.date | None:
+    return CareTask.objects.order_by("-built_on").values_list("built_on", flat=True).first()
+
+
+# --- Surveys -------------------------------------------------------------------------------
+
+
+def visible_surveys(user) -> QuerySet[StaySurvey]:
+    base = StaySurvey.objects.all()
+    if roles.is_chain_wide(user):
+        return base
+    return base.filter(stay__property__in=visible_properties(user))
+
+
+def satisfaction_summary(surveys: QuerySet[StaySurvey]) -> dict:
+    """Count, average and top-box share (only 5 counts as completely satisfied), in one
+    query."""
+    figures = surveys.aggregate(
+        count=Count("id"),
+        average=Avg("overall"),
+        top_box=Count("id", filter=Q(overall=5)),
+        **{f"score_{n}": Count("id", filter=Q(overall=n)) for n in range(1, 6)},
+    )
+    count = figures["count"] or 0
+    return {
+        "count": count,
+        "average": round(float(figures["average"]), 2) if figures["average"] is not None else None,
+        "top_box": figures["top_box"],
+        "top_box_share": round(100 * figures["top_box"] / count, 1) if count else None,
+        "distribution": {n: figures[f"score_{n}"] for n in range(1, 6)},
+    }
+
+
+def satisfaction_by_property(surveys: QuerySet[StaySurvey]) -> list[dict]:
+    rows = (
+        surveys.values("stay__property__code", "stay__property__name")
+        .annotate(count=Count("id"), average=Avg("overall"), top_box=Count("id", filter=Q(overall=5)))
+        .order_by("stay__property__code")
+    )
+    return [
+        {
+            "property": r["stay__property__code"],
+            "name": r["stay__property__name"],
+            "count": r["count"],
+            "average": round(float(r["average"]), 2) if r["average"] is not None else None,
+            "top_box_share": round(100 * r["top_box"] / r["count"], 1) if r["count"] else None,
+        }
+        for r in rows
+    ]
+
+
+# --- Guest 360 section and badges ------------------------------------------------------------
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def contact_text(entry: ContactLog) -> str:
+    details = entry.details or {}
+    if entry.kind == ContactLog.Kind.WARNING_ASSIGNED:
+        if details.get("assignee"):
+            return _("Churn warning assigned to %(name)s") % {"name": details["assignee"]}
+        return _("Churn warning unassigned")
+    if entry.kind == ContactLog.Kind.WARNING_OUTCOME:
+        text = _("Churn warning: %(outcome)s") % {"outcome": entry.get_outcome_display()}
+        if details.get("lost_reason"):
+            text += " — " + str(ChurnWarning.LostReason(details["lost_reason"]).label)
+        if details.get("competitor"):
+            text += " · " + _("competitor: %(name)s") % {"name": details["competitor"]}
+        return text
+    kind = details.get("care_kind")
+    kind_label = str(CareTask.Kind(kind).label) if kind in CareTask.Kind.values else ""
+    if entry.kind == ContactLog.Kind.CARE_EMAIL:
+        return _("Care e-mail sent: %(kind)s") % {"kind": kind_label}
+    return _("Care item done: %(kind)s") % {"kind": kind_label}
+
+
+def _warning_dict(w: ChurnWarning) -> dict:
+    return {
+        "id": w.pk,
+        "status": w.status,
+        "score": w.score,
+        "score_detail": w.score_detail,
+        "segment": w.segment,
+        "segment_label": segment_label(w.segment),
+        "reasons": explain_reasons(w.reasons),
+        "opened_on": w.opened_on.isoformat(),
+        "assigned_to": _person(w.assigned_to),
+        "outcome": w.outcome,
+        "outcome_label": str(w.get_outcome_display()) if w.outcome else "",
+        "lost_reason": str(w.get_lost_reason_display()) if w.lost_reason else "",
+        "competitor": w.competitor,
+        "closed_at": w.closed_at.isoformat() if w.closed_at else None,
+    }
+
+
+def guest_care_profile(guest: Guest, viewer) -> dict:
+    """The care part of the guest 360 view: the open churn warning with its reasons,
+    past outcomes, contact history, open care items and surveys (five queries)."""
+    warnings = list(
+        ChurnWarning.objects.filter(guest=guest).select_related("assigned_to").order_by("-created_at", "-id")[:6]
+    )
+    open_warning = next((w for w in warnings if w.is_open), None)
+    contacts = list(
+        ContactLog.objects.filter(guest=guest).select_related("created_by").order_by("-created_at", "-id")[:20]
+    )
+    surveys = list(
+        StaySurvey.objects.filter(guest=guest).select_related("stay__property").order_by("-received_on", "-id")[:10]
+    )
+    care_items = list(CareTask.objects.filter(guest=guest, status=CareTask.Status.OPEN).order_by("due_date", "id")[:5])
+    survey_stays = []
+    if viewer is not None and viewer.has_perm("care.add_staysurvey"):
+        stays = Stay.objects.filter(guest=guest, status=Stay.Status.CHECKED_OUT, survey__isnull=True)
+        if not roles.is_chain_wide(viewer):
+            stays = stays.filter(property__in=visible_properties(viewer))
+        survey_stays = [
+            {"id": s.pk, "label": f"{s.property.code} · {s.confirmation_number} · {s.departure_date:%Y-%m-%d}"}
+            for s in stays.select_related("property").order_by("-departure_date", "-id")[:10]
+        ]
+    return {
+        "do_not_contact": services.do_not_contact(guest),
+        "open_warning": _warning_dict(open_warning) if open_warning else None,
+        "past_warnings": [_warning_dict(w) for w in warnings if not w.is_open][:5],
+        "contacts": [
+            {
+                "at": c.created_at.isoformat(),
+                "kind": c.kind,
+                "text": contact_text(c),
+                "channel": str(c.get_channel_display()) if c.channel else "",
+                "note": c.note,
+                "by": _person(c.created_by),
+            }
+            for c in contacts
+        ],
+        "care_items": [
+            {"id": t.pk, "kind": t.kind, "label": str(t.get_kind_display()), "due_date": t.due_date.isoformat()}
+            for t in care_items
+        ],
+        "surveys": [
+            {
+                "stay": s.stay_id,
+                "property": s.stay.property.code,
+                "confirmation_number": s.stay.confirmation_number,
+                "overall": s.overall,
+                "top_box": s.overall == 5,
+                "comment": s.comment,
+                "received_on": s.received_on.isoformat(),
+            }
+            for s in surveys
+        ],
+        "survey_stays": survey_stays,
+    }
+
+
+def churn_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
+    """ "churn risk" on every guest with an open warning (one query)."""
+    label = _("churn risk")
+    return {
+        gid: [Badge(label, "warning")]
+        for gid in ChurnWarning.objects.filter(guest_id__in=guest_ids, status=ChurnWarning.Status.OPEN).values_list(
+            "guest_id", flat=True
+        )
+    }

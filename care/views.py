@@ -1,0 +1,411 @@
+"""Pages: the win-back worklist, a warning, the lost-guest analysis, the daily care list
+and surveys.  Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from crm_site import roles
+from crm_site.errors import DomainError, add_to_form
+from guests.models import Guest
+from guests.selectors import visible_properties
+
+from . import selectors, services
+from .filtersets import ChurnWarningFilterSet, StaySurveyFilterSet
+from .forms import (
+    AssignForm,
+    CareListForm,
+    CareTaskDoneForm,
+    GuestSurveyForm,
+    LostAnalysisForm,
+    OutcomeForm,
+    SurveyForm,
+)
+from .models import CareTask, ChurnWarning
+
+FIELD_LABELS = {
+    "assigned_to": gettext_lazy("Assignee"),
+    "outcome": gettext_lazy("Outcome"),
+    "lost_reason": gettext_lazy("Reason lost"),
+    "competitor": gettext_lazy("Competitor"),
+    "channel": gettext_lazy("Channel"),
+    "email": gettext_lazy("E-mail"),
+    "status": gettext_lazy("Status"),
+    "property": gettext_lazy("Property"),
+    "stay": gettext_lazy("Stay"),
+    "overall": gettext_lazy("Overall satisfaction"),
+    "received_on": gettext_lazy("Received on"),
+    "template": gettext_lazy("E-mail template"),
+}
+
+
+def _error_text(error: DomainError) -> str:
+    label = FIELD_LABELS.get(error.field or "")
+    return f"{label}: {error.message}" if label else str(error.message)
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- Win-back worklist ---------------------------------------------------------------------
+
+
+@login_required
+def worklist(request):
+    if not selectors.can_use_worklist(request.user):
+        raise PermissionDenied
+    filterset = ChurnWarningFilterSet(request.GET, queryset=selectors.worklist(request.user), request=request)
+    page = _page(request, filterset.qs, 50)
+    rows = [
+        {
+            "warning": w,
+            "reasons": selectors.explain_reasons(w.reasons),
+            "segment": selectors.segment_label(w.segment),
+            "do_not_contact": services.do_not_contact(w.guest),
+        }
+        for w in page.object_list
+    ]
+    return render(
+        request,
+        "care/worklist.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "rows": rows,
+            "query": _query_without_page(request),
+            "last_scan": selectors.last_scan(),
+        },
+    )
+
+
+def _warning_page(request, warning, *, assign_form=None, outcome_form=None, status=200):
+    can_work = services.can_work_warning(request.user, warning)
+    can_assign = request.user.has_perm("care.assign_churnwarning")
+    return render(
+        request,
+        "care/warning_detail.html",
+        {
+            "warning": warning,
+            "guest": warning.guest,
+            "reasons": selectors.explain_reasons(warning.reasons),
+            "segment": selectors.segment_label(warning.segment),
+            "do_not_contact": services.do_not_contact(warning.guest),
+            "contacts": [{"entry": c, "text": selectors.contact_text(c)} for c in selectors.warning_contacts(warning)],
+            "can_work": can_work and warning.is_open,
+            "can_assign": can_assign and warning.is_open,
+            "assign_form": assign_form
+            or (AssignForm(initial={"assignee": warning.assigned_to_id}) if can_assign and warning.is_open else None),
+            "outcome_form": outcome_form or (OutcomeForm() if can_work and warning.is_open else None),
+        },
+        status=status,
+    )
+
+
+def _visible_warning(request, pk) -> ChurnWarning:
+    if not selectors.can_use_worklist(request.user):
+        raise PermissionDenied
+    return get_object_or_404(selectors.worklist(request.user).select_related("outcome_by"), pk=pk)
+
+
+@login_required
+def warning_detail(request, pk: int):
+    return _warning_page(request, _visible_warning(request, pk))
+
+
+@login_required
+@require_POST
+def warning_assign(request, pk: int):
+    warning = _visible_warning(request, pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.warning_assign(warning_id=warning.pk, assignee=form.cleaned_data["assignee"], by=request.user)
+        except DomainError as error:
+            if error.status_code == 403:
+                raise PermissionDenied from None
+            form.add_error("assignee", str(error.message))
+        else:
+            messages.success(request, _("Warning assigned."))
+            return _back(request, reverse("care:warning-detail", args=[warning.pk]))
+    return _warning_page(request, warning, assign_form=form, status=400)
+
+
+@login_required
+@require_POST
+def warning_outcome(request, pk: int):
+    warning = _visible_warning(request, pk)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.warning_record_outcome(warning_id=warning.pk, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            if error.status_code == 403:
+                raise PermissionDenied from None
+            add_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Outcome recorded: %(outcome)s.")
+                % {"outcome": ChurnWarning.Outcome(form.cleaned_data["outcome"]).label},
+            )
+            return _back(request, "care:worklist")
+    warning.refresh_from_db()
+    return _warning_page(request, warning, outcome_form=form, status=400)
+
+
+# --- Lost-guest analysis ---------------------------------------------------------------------
+
+
+@login_required
+@permission_required("care.view_lost_analysis", raise_exception=True)
+def lost_analysis(request):
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("end", today.strftime("%Y-%m"))
+    start_default = (today.replace(day=1) - dt.timedelta(days=320)).replace(day=1)
+    data.setdefault("start", start_default.strftime("%Y-%m"))
+    form = LostAnalysisForm(data)
+    analysis = None
+    if form.is_valid():
+        analysis = selectors.lost_analysis(
+            start=form.cleaned_data["start"], end=form.cleaned_data["end"], property=form.cleaned_data["property"]
+        )
+        if request.GET.get("export") == "csv":
+            return _lost_csv(analysis)
+    chart = None
+    if analysis and analysis["max_month"]:
+        width = 40
+        chart = {
+            "width": width * len(analysis["rows"]) + 40,
+            "height": 160,
+            "bars": [
+                {
+                    "x": 30 + i * width,
+                    "h": round(120 * r["total"] / analysis["max_month"]),
+                    "y": 130 - round(120 * r["total"] / analysis["max_month"]),
+                    "label": r["month"].strftime("%m/%y"),
+                    "total": r["total"],
+                }
+                for i, r in enumerate(analysis["rows"])
+            ],
+        }
+    return render(
+        request,
+        "care/lost_analysis.html",
+        {"form": form, "analysis": analysis, "chart": chart, "query": data.urlencode()},
+    )
+
+
+def _lost_csv(analysis) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lost-guests.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Month"), *[r["label"] for r in analysis["reasons"]], _("Total")])
+    for row in analysis["rows"]:
+        writer.writerow([row["month"].strftime("%Y-%m"), *row["counts"], row["total"]])
+    writer.writerow([])
+    writer.writerow([_("Competitor"), *[m.strftime("%Y-%m") for m in analysis["months"]], _("Total")])
+    for entry in analysis["competitors"]:
+        writer.writerow([entry["name"], *entry["counts"], entry["total"]])
+    return response
+
+
+# --- Daily care list -------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("care.view_caretask", raise_exception=True)
+def care_list(request):
+    properties = visible_properties(request.user)
+    data = request.GET.copy()
+    data.setdefault("day", timezone.localdate().isoformat())
+    data.setdefault("status", CareTask.Status.OPEN)
+    form = CareListForm(data, properties=properties)
+    page, rows, day = None, [], None
+    if form.is_valid():
+        day = form.cleaned_data["day"]
+        status = form.cleaned_data["status"]
+        tasks = selectors.care_list(
+            user=request.user,
+            day=day,
+            status=None if status in ("", "all") else status,
+            kind=form.cleaned_data["kind"],
+            property=form.cleaned_data["property"],
+        )
+        page = _page(request, tasks, 100)
+        rows = [
+            {
+                "task": t,
+                "summary": selectors.care_task_summary(t),
+                "do_not_contact": services.do_not_contact(t.guest),
+                "can_email": t.status == CareTask.Status.OPEN
+                and not t.email_sent_at
+                and bool(t.guest.email)
+                and t.guest.marketing_email_consent,
+            }
+            for t in page.object_list
+        ]
+    return render(
+        request,
+        "care/care_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "day": day,
+            "done_form": CareTaskDoneForm(),
+            "query": _query_without_page(request),
+            "last_build": selectors.last_care_build(),
+            "can_build": request.user.has_perm("care.change_caretask") and roles.is_chain_wide(request.user),
+        },
+    )
+
+
+@login_required
+@permission_required("care.change_caretask", raise_exception=True)
+@require_POST
+def care_task_done(request, pk: int):
+    form = CareTaskDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form.errors.as_text()})
+        return _back(request, "care:care-list")
+    try:
+        task = services.care_task_complete(task_id=pk, by=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(kind)s for %(guest)s marked done.")
+            % {
+                "kind": task.get_kind_display(),
+                "guest": task.guest.display_name,
+            },
+        )
+    return _back(request, "care:care-list")
+
+
+@login_required
+@permission_required("care.change_caretask", raise_exception=True)
+@require_POST
+def care_task_email(request, pk: int):
+    try:
+        task = services.care_task_send_email(task_id=pk, by=request.user)
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("E-mail sent to %(guest)s.") % {"guest": task.guest.display_name})
+    return _back(request, "care:care-list")
+
+
+@login_required
+@permission_required("care.change_caretask", raise_exception=True)
+@require_POST
+def care_list_build(request):
+    if not roles.is_chain_wide(request.user):
+        raise PermissionDenied
+    result = services.care_list_build()
+    messages.success(request, _("Care list built: %(n)d new item(s).") % {"n": result["created"]})
+    return _back(request, "care:care-list")
+
+
+# --- Surveys -------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("care.view_staysurvey", raise_exception=True)
+def surveys(request):
+    properties = visible_properties(request.user)
+    can_add = request.user.has_perm("care.add_staysurvey")
+    form = SurveyForm(properties=properties) if can_add else None
+    status = 200
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        form = SurveyForm(request.POST, properties=properties)
+        if form.is_valid():
+            try:
+                services.survey_record(
+                    stay_id=form.cleaned_data["stay_id"],
+                    overall=form.cleaned_data["overall"],
+                    comment=form.cleaned_data["comment"],
+                    by=request.user,
+                )
+            except DomainError as error:
+                if error.field == "stay":
+                    form.add_error("confirmation_number", str(error.message))
+                else:
+                    add_to_form(form, error)
+            else:
+                messages.success(request, _("Survey recorded."))
+                return redirect("care:surveys")
+        status = 400
+    base = selectors.visible_surveys(request.user)
+    filterset = StaySurveyFilterSet(request.GET, queryset=base.select_related("stay__property", "guest"))
+    filtered = filterset.qs
+    page = _page(request, filtered.order_by("-received_on", "-id"), 50)
+    return render(
+        request,
+        "care/surveys.html",
+        {
+            "form": form,
+            "filterset": filterset,
+            "page": page,
+            "summary": selectors.satisfaction_summary(filtered),
+            "by_property": selectors.satisfaction_by_property(filtered),
+            "query": _query_without_page(request),
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required("care.add_staysurvey", raise_exception=True)
+@require_POST
+def guest_survey_add(request, pk: int):
+    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    form = GuestSurveyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Survey not recorded: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("guests:detail", pk=guest.pk)
+    try:
+        services.survey_record(
+            stay_id=form.cleaned_data["stay"],
+            guest_id=guest.pk,
+            overall=form.cleaned_data["overall"],
+            comment=form.cleaned_data["comment"],
+            by=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Survey recorded."))
+    return redirect("guests:detail", pk=guest.pk)

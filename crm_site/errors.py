@@ -55,8 +55,7 @@ class Forbidden(DomainError):
 def from_django_validation_error(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {
-            (NON_FIELD if key == "__all__" else key): [str(m) for m in msgs]
-            for key, msgs in exc.message_dict.items()
+            (NON_FIELD if key == "__all__" else key): [str(m) for m in msgs] for key, msgs in exc.message_dict.items()
         }
     return {NON_FIELD: [str(m) for m in exc.messages]}
 
@@ -81,6 +80,8 @@ def api_exception_handler(exc, context):
 
 
 def add_to_form(form, error: DomainError) -> None:
-    """Show a DomainError on a Django form, on its field when the form has it."""
-    field = error.field if error.field in getattr(form, "fields", {}) else None
+    """Show a DomainError on a Django form, on its field when the form has a visible one
+    (an error on a hidden field, such as ``version``, would never be seen)."""
+    fields = getattr(form, "fields", {})
+    field = error.field if error.field in fields and not fields[error.field].widget.is_hidden else None
     form.add_error(field, str(error.message))

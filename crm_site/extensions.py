@@ -60,3 +60,30 @@ def badges_for(guest_ids: Iterable[int], viewer=None) -> dict[int, list[Badge]]:
         for gid, badges in section.badges(ids).items():
             result.setdefault(gid, []).extend(badges)
     return result
+
+
+# --- Guest merge ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MergeHandler:
+    """How an app moves its rows from a duplicate guest to the survivor, and back.
+
+    ``move(merged_id, survivor_id) -> dict`` runs inside the merge transaction and returns
+    JSON-serialisable data naming exactly what moved (usually primary keys);
+    ``restore(moved, merged_id, survivor_id)`` puts exactly those rows back on undo.
+    """
+
+    key: str
+    order: int
+    move: Callable[[int, int], dict]
+    restore: Callable[[dict, int, int], None]
+
+
+_MERGE_HANDLERS: dict[str, MergeHandler] = {}
+
+
+def register_merge_handler(handler: MergeHandler) -> None:
+    _MERGE_HANDLERS[handler.key] = handler
+
+
+def merge_handlers() -> list[MergeHandler]:
+    return sorted(_MERGE_HANDLERS.values(), key=lambda h: h.order)

@@ -18,6 +18,4 @@ class IdempotencyRecord(models.Model):
     class Meta:
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")]

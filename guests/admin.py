@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
+from .models import AuditEvent, Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
 
 
 @admin.register(Property)
@@ -69,3 +69,20 @@ class GuestNoteAdmin(admin.ModelAdmin):
     list_display = ["guest", "kind", "text", "is_active", "created_at"]
     list_filter = ["kind", "is_active"]
     raw_id_fields = ["guest"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "guest_ref", "channel"]
+    list_filter = ["action", "channel"]
+    search_fields = ["guest_ref"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class GuestsConfig(AppConfig):
     name = "guests"
     verbose_name = _("Guests")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from crm_site.extensions import GuestSection, register_guest_section
+
+        from . import selectors, vocabulary
+
+        post_migrate.connect(vocabulary.ensure_default_vocabulary, sender=self, dispatch_uid="guests.vocabulary")
+
+        register_guest_section(
+            GuestSection(
+                key="duplicates",
+                order=900,
+                profile=selectors.duplicates_section,
+                template="guests/_duplicates_section.html",
+                permission="guests.merge_guest",
+            )
+        )

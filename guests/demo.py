@@ -293,7 +293,7 @@ def seed(*, guests: int, seed: int) -> DemoContext:
     pref_types = list(PreferenceType.objects.filter(is_active=True))
     prefs = []
     for i, gid in enumerate(guest_ids):
-        for ptype in rng.sample(pref_types, k=rng.choice([0, 1, 1, 2, 3])):
+        for ptype in rng.sample(pref_types, k=min(rng.choice([0, 1, 1, 2, 3]), len(pref_types))):
             prefs.append(
                 GuestPreference(
                     guest_id=gid,

@@ -77,12 +77,8 @@ class Company(models.Model):
 class StaffProfile(models.Model):
     """What a staff user needs beyond Django's user: home properties, duty role."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
-    )
-    properties = models.ManyToManyField(
-        Property, verbose_name=_("home properties"), blank=True, related_name="staff"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    properties = models.ManyToManyField(Property, verbose_name=_("home properties"), blank=True, related_name="staff")
     is_duty_manager = models.BooleanField(_("duty manager"), default=False)
     is_salesperson = models.BooleanField(_("salesperson"), default=False)
 
@@ -113,9 +109,7 @@ class Guest(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
-    document_hash = models.CharField(
-        _("document hash"), max_length=64, blank=True, editable=False, db_index=True
-    )
+    document_hash = models.CharField(_("document hash"), max_length=64, blank=True, editable=False, db_index=True)
     vip_code = models.CharField(_("VIP code"), max_length=16, blank=True)
     company = models.ForeignKey(
         Company,
@@ -181,8 +175,10 @@ class Guest(models.Model):
 
     @property
     def local_name(self) -> str:
-        return f"{self.family_name}{self.given_name}" if _is_cjk(self.family_name) else " ".join(
-            p for p in (self.given_name, self.family_name) if p
+        return (
+            f"{self.family_name}{self.given_name}"
+            if _is_cjk(self.family_name)
+            else " ".join(p for p in (self.given_name, self.family_name) if p)
         )
 
     @property
@@ -211,9 +207,7 @@ class GuestNote(models.Model):
     guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="guest_notes")
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.NOTE)
     text = models.TextField(_("text"))
-    property = models.ForeignKey(
-        Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    property = models.ForeignKey(Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -227,7 +221,8 @@ class GuestNote(models.Model):
         indexes = [models.Index(fields=["guest", "is_active"], name="guestnote_guest_active_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(text=""), name="guestnote_text_not_empty",
+                condition=~Q(text=""),
+                name="guestnote_text_not_empty",
                 violation_error_message=_("A note needs text."),
             )
         ]
@@ -247,9 +242,7 @@ class PreferenceType(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
-    group = models.CharField(
-        _("group"), max_length=50, blank=True, help_text=_("e.g. bed type, floor, pillow")
-    )
+    group = models.CharField(_("group"), max_length=50, blank=True, help_text=_("e.g. bed type, floor, pillow"))
     label = models.CharField(_("label"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
@@ -274,13 +267,19 @@ class GuestPreference(models.Model):
 
     guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="preferences")
     preference_type = models.ForeignKey(
-        PreferenceType, on_delete=models.PROTECT, related_name="guest_preferences",
+        PreferenceType,
+        on_delete=models.PROTECT,
+        related_name="guest_preferences",
         verbose_name=_("preference"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.STAFF)
     source_property = models.ForeignKey(
-        Property, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Property,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("recorded at"),
     )
     last_confirmed = models.DateField(_("last confirmed"))
@@ -322,9 +321,7 @@ class Stay(models.Model):
         GROUP = "group", _("Group")
 
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="stays")
-    guest = models.ForeignKey(
-        Guest, null=True, blank=True, on_delete=models.PROTECT, related_name="stays"
-    )
+    guest = models.ForeignKey(Guest, null=True, blank=True, on_delete=models.PROTECT, related_name="stays")
     confirmation_number = models.CharField(_("confirmation number"), max_length=40)
     arrival_date = models.DateField(_("arrival date"))
     departure_date = models.DateField(_("departure date"))
@@ -360,9 +357,7 @@ class Stay(models.Model):
             models.UniqueConstraint(
                 fields=["property", "confirmation_number"],
                 name="stay_unique_confirmation_per_property",
-                violation_error_message=_(
-                    "A stay with this confirmation number already exists at this property."
-                ),
+                violation_error_message=_("A stay with this confirmation number already exists at this property."),
             ),
             models.CheckConstraint(
                 condition=Q(departure_date__gte=F("arrival_date")),
@@ -383,3 +378,73 @@ class Stay(models.Model):
 
     def __str__(self):
         return f"{self.property_id}/{self.confirmation_number}"
+
+
+class AuditEvent(models.Model):
+    """Who viewed, changed, merged, exported or erased a guest profile (append-only)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        MERGE = "merge", _("Merged")
+        UNMERGE = "unmerge", _("Merge undone")
+        EXPORT = "export", _("Exported")
+        ERASE = "erase", _("Erased")
+
+    guest = models.ForeignKey(Guest, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
+    guest_ref = models.BigIntegerField(_("guest id"), db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, default="web")  # web | api | system
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["guest_ref", "-at"], name="audit_guest_at_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} guest {self.guest_ref}"
+
+
+class GuestMerge(models.Model):
+    """A merge of a duplicate profile into a survivor, with what moved so it can be
+    explained afterwards and undone exactly."""
+
+    survivor = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="merges_absorbed")
+    merged = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="merges_as_duplicate")
+    reasons = models.JSONField(_("why they are the same guest"), default=list)
+    reason_note = models.CharField(_("note"), max_length=300, blank=True)
+    moved = models.JSONField(_("what moved"), default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest merge")
+        verbose_name_plural = _("guest merges")
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(survivor=F("merged")),
+                name="guestmerge_distinct_guests",
+                violation_error_message=_("A guest cannot be merged into itself."),
+            ),
+            # A duplicate can be merged once at a time (undo first to merge it elsewhere).
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=Q(undone_at__isnull=True),
+                name="guestmerge_one_active_per_duplicate",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.merged_id} → {self.survivor_id}"

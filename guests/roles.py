@@ -45,6 +45,7 @@ ROLE_PERMISSIONS = {
         "guests.export_guest",
         "guests.erase_guest",
         "guests.view_staffprofile",
+        "guests.view_auditevent",
         "guests.change_staffprofile",
     ],
     INTEGRATOR: _READ + _EDIT_PROFILE + _STAYS,

@@ -25,6 +25,9 @@ from unidecode import unidecode
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NON_WORD = re.compile(r"[^a-z0-9@.+\s]+")
 _SPACES = re.compile(r"\s+")
+# Spellings people type for letters that unidecode folds to a bare vowel: a clerk writes
+# Müller as "Mueller", which is too far from "muller" for trigram typo tolerance alone.
+_ALTERNATIVE_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
 def has_cjk(text: str) -> bool:
@@ -41,6 +44,12 @@ def to_latin(text: str) -> str:
     text = unidecode(text).lower()
     text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def _alternative_latin(text: str) -> str:
+    """The transliterated spelling of a name (``Müller`` -> ``mueller``), or "" if none."""
+    alternative = to_latin((text or "").translate(_ALTERNATIVE_LETTERS))
+    return alternative if alternative != to_latin(text) else ""
 
 
 def _initials(*parts: str) -> str:
@@ -70,6 +79,11 @@ def name_keys(
         f"{family_l} {given_l}",
         f"{given_l} {family_l}",
     }
+    family_alt = _alternative_latin(family_name) or _alternative_latin(family_name_latin)
+    given_alt = _alternative_latin(given_name) or _alternative_latin(given_name_latin)
+    if family_alt or given_alt:
+        family_alt, given_alt = family_alt or family_l, given_alt or given_l
+        spellings |= {f"{family_alt} {given_alt}", f"{given_alt} {family_alt}"}
     local = f"{family_name}{given_name}".strip().lower()
     document = " ".join(sorted(s.strip() for s in spellings if s.strip()))
     if local and has_cjk(local):

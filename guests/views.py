@@ -6,21 +6,24 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from crm_site.errors import ConflictError, DomainError, add_to_form
 
-from . import selectors, services
+from . import audit, selectors, services
 from .forms import ArrivalsForm, GuestForm, GuestNoteForm, PreferenceForm
-from .models import Guest
+from .models import AuditEvent, Guest, GuestMerge
 
 
 @login_required
 @permission_required("guests.view_guest", raise_exception=True)
+@vary_on_headers("HX-Request")  # the same URL answers a page or a partial: caches must not mix them
 def search(request):
     query = request.GET.get("q", "").strip()
     results = selectors.guest_search_results(query=query, viewer=request.user) if query else []
@@ -40,6 +43,7 @@ def guest_detail(request, pk: int):
     if profile.guest.merged_into_id:
         messages.info(request, _("This profile was merged; showing the surviving profile."))
         return redirect("guests:detail", pk=profile.guest.merged_into_id)
+    audit.record(guest=profile.guest, action=AuditEvent.Action.VIEW, by=request.user)
     return render(
         request,
         "guests/guest_detail.html",
@@ -88,10 +92,12 @@ def guest_edit(request, pk: int):
                     data=form.service_data(),
                     by=request.user,
                 )
-            except ConflictError as error:
+            except ConflictError:
+                # Start again from what is saved now, with its version: nothing of the stale
+                # form survives, so pressing Save again cannot overwrite the other change.
                 conflict = True
-                form.add_error(None, str(error.message))
                 guest.refresh_from_db()
+                form = GuestForm(initial=_guest_initial(guest))
             except DomainError as error:
                 add_to_form(form, error)
             else:
@@ -99,9 +105,7 @@ def guest_edit(request, pk: int):
                 return redirect("guests:detail", pk=guest.pk)
     else:
         form = GuestForm(initial=_guest_initial(guest))
-    return render(
-        request, "guests/guest_form.html", {"form": form, "guest": guest, "conflict": conflict}
-    )
+    return render(request, "guests/guest_form.html", {"form": form, "guest": guest, "conflict": conflict})
 
 
 @login_required
@@ -178,10 +182,114 @@ def arrivals(request):
     if form.is_valid():
         prop, day = form.cleaned_data["property"], form.cleaned_data["date"]
         rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
+        # One reverse() for the page instead of one per arrival (500 on a busy day).
+        marker = 987654321987
+        pattern = reverse("guests:detail", args=[marker])
+        for row in rows:
+            if row["guest"] is not None:
+                row["url"] = pattern.replace(str(marker), str(row["guest"].pk))
     tomorrow = (day or timezone.localdate()) + dt.timedelta(days=1)
     return render(
         request,
         "guests/arrivals.html",
-        {"form": form, "rows": rows, "day": day, "property": prop, "next_day": tomorrow,
-         "prev_day": (day or timezone.localdate()) - dt.timedelta(days=1)},
+        {
+            "form": form,
+            "rows": rows,
+            "day": day,
+            "property": prop,
+            "next_day": tomorrow,
+            "prev_day": (day or timezone.localdate()) - dt.timedelta(days=1),
+        },
     )
+
+
+@login_required
+@permission_required("guests.export_guest", raise_exception=True)
+def guest_export(request, pk: int):
+    """Download everything held about a guest as JSON (privacy access request)."""
+    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    data = services.guest_export(guest=guest, by=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="guest-{guest.pk}.json"'
+    return response
+
+
+@login_required
+@permission_required("guests.erase_guest", raise_exception=True)
+def guest_erase(request, pk: int):
+    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "ERASE":
+            messages.error(request, _("Type ERASE to confirm."))
+        else:
+            try:
+                services.guest_erase(guest_id=guest.pk, by=request.user)
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("The guest's personal data was erased; stays are kept anonymously."))
+                return redirect("guests:detail", pk=guest.pk)
+    return render(request, "guests/guest_erase.html", {"guest": guest})
+
+
+@login_required
+@permission_required("guests.view_auditevent", raise_exception=True)
+def guest_audit(request, pk: int):
+    guest = get_object_or_404(Guest, pk=pk)
+    events = selectors.audit_events(guest_id=guest.pk)
+    return render(request, "guests/guest_audit.html", {"guest": guest, "events": events})
+
+
+@login_required
+@permission_required("guests.merge_guest", raise_exception=True)
+@require_POST
+def guest_merge(request, pk: int):
+    """Merge the duplicate named in the form INTO this guest (this profile survives)."""
+    try:
+        record = services.guest_merge(
+            survivor_id=pk,
+            merged_id=request.POST.get("duplicate", ""),
+            by=request.user,
+            note=request.POST.get("note", ""),
+        )
+    except (DomainError, ValueError) as error:
+        messages.error(request, str(getattr(error, "message", error)))
+        return redirect("guests:detail", pk=pk)
+    messages.success(request, _("Profiles merged. You can undo this from the merge record."))
+    return redirect("guests:merge-detail", merge_id=record.pk)
+
+
+@login_required
+@permission_required("guests.merge_guest", raise_exception=True)
+def merge_detail(request, merge_id: int):
+    record = get_object_or_404(
+        GuestMerge.objects.select_related("survivor", "merged", "merged_by", "undone_by"), pk=merge_id
+    )
+    moved = {
+        key: {k: len(v) if isinstance(v, list) else v for k, v in value.items()}
+        for key, value in record.moved.items()
+        if isinstance(value, dict) and key != "filled_fields"
+    }
+    return render(
+        request,
+        "guests/merge_detail.html",
+        {
+            "merge": record,
+            "reasons": selectors.reason_labels(record.reasons),
+            "moved": moved,
+            "filled": record.moved.get("filled_fields", {}),
+        },
+    )
+
+
+@login_required
+@permission_required("guests.merge_guest", raise_exception=True)
+@require_POST
+def merge_undo(request, merge_id: int):
+    try:
+        record = services.guest_merge_undo(merge_id=merge_id, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("guests:merge-detail", merge_id=merge_id)
+    messages.success(request, _("Merge undone: both profiles are back as they were."))
+    return redirect("guests:detail", pk=record.merged_id)

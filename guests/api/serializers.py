@@ -1,15 +1,30 @@
 """API shapes.  Serializers parse and render; services decide."""
 
+import zoneinfo
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, Stay
+from ..models import Company, Guest, GuestMerge, GuestNote, GuestPreference, PreferenceType, Property, Stay
 
 
 class PropertySerializer(serializers.ModelSerializer):
     class Meta:
         model = Property
         fields = ["id", "code", "name", "city", "country", "timezone", "currency", "is_active"]
+
+    def to_internal_value(self, data):
+        # Codes are upper case (a database constraint); accept "lis" as "LIS" so the
+        # uniqueness check sees the code that will be stored.
+        if hasattr(data, "copy") and isinstance(data.get("code"), str):
+            data = data.copy()
+            data["code"] = data["code"].strip().upper()
+        return super().to_internal_value(data)
+
+    def validate_timezone(self, value):
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError(_("Unknown time zone (use an IANA name such as Europe/Lisbon)."))
+        return value
 
 
 class CompanySerializer(serializers.ModelSerializer):
@@ -34,11 +49,31 @@ class GuestSerializer(serializers.ModelSerializer):
     class Meta:
         model = Guest
         fields = [
-            "id", "display_name", "family_name", "given_name", "family_name_latin", "given_name_latin",
-            "gender", "birth_date", "nationality", "language", "email", "phone", "vip_code", "company",
-            "marketing_email_consent", "marketing_email_consent_at", "marketing_sms_consent",
-            "marketing_sms_consent_at", "profiling_opt_out", "notes", "document_number", "consent_source",
-            "version", "created_at", "updated_at",
+            "id",
+            "display_name",
+            "family_name",
+            "given_name",
+            "family_name_latin",
+            "given_name_latin",
+            "gender",
+            "birth_date",
+            "nationality",
+            "language",
+            "email",
+            "phone",
+            "vip_code",
+            "company",
+            "marketing_email_consent",
+            "marketing_email_consent_at",
+            "marketing_sms_consent",
+            "marketing_sms_consent_at",
+            "profiling_opt_out",
+            "notes",
+            "document_number",
+            "consent_source",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["marketing_email_consent_at", "marketing_sms_consent_at", "created_at", "updated_at"]
         extra_kwargs = {"gender": {"required": False}}
@@ -63,8 +98,16 @@ class GuestPreferenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GuestPreference
-        fields = ["id", "preference_type", "preference_label", "category", "note", "source",
-                  "source_property", "last_confirmed"]
+        fields = [
+            "id",
+            "preference_type",
+            "preference_label",
+            "category",
+            "note",
+            "source",
+            "source_property",
+            "last_confirmed",
+        ]
 
 
 class GuestNoteSerializer(serializers.ModelSerializer):
@@ -82,18 +125,47 @@ class StaySerializer(serializers.ModelSerializer):
     class Meta:
         model = Stay
         fields = [
-            "id", "property", "guest", "confirmation_number", "arrival_date", "departure_date", "nights",
-            "check_in_at", "check_out_at", "room_type", "room_number", "rate_code", "channel",
-            "market_segment", "status", "special_requests", "room_revenue", "fnb_revenue", "other_revenue",
-            "total_revenue", "currency", "adults", "children", "country", "updated_at",
+            "id",
+            "property",
+            "guest",
+            "confirmation_number",
+            "arrival_date",
+            "departure_date",
+            "nights",
+            "check_in_at",
+            "check_out_at",
+            "room_type",
+            "room_number",
+            "rate_code",
+            "channel",
+            "market_segment",
+            "status",
+            "special_requests",
+            "room_revenue",
+            "fnb_revenue",
+            "other_revenue",
+            "total_revenue",
+            "currency",
+            "adults",
+            "children",
+            "country",
+            "updated_at",
         ]
         read_only_fields = ["nights", "total_revenue", "updated_at"]
         # Uniqueness is the upsert key: the service decides, not a serializer validator.
         validators = []
 
 
+class StayRowSerializer(StaySerializer):
+    """A stay in a bulk batch.  The service checks property codes and guest ids for the
+    whole batch in two queries; related fields here would cost two queries per row."""
+
+    property = serializers.CharField(max_length=12, help_text=_("Property code"))
+    guest = serializers.IntegerField(required=False, allow_null=True, help_text=_("Guest id"))
+
+
 class StayBulkSerializer(serializers.Serializer):
-    stays = StaySerializer(many=True, help_text=_("Up to 1,000 stays, upserted by property + confirmation number."))
+    stays = StayRowSerializer(many=True, help_text=_("Up to 1,000 stays, upserted by property + confirmation number."))
 
     def validate_stays(self, value):
         if not value:
@@ -115,7 +187,10 @@ class ProfileSerializer(serializers.Serializer):
     preferences = GuestPreferenceSerializer(many=True)
     alerts = GuestNoteSerializer(many=True)
     notes = GuestNoteSerializer(many=True)
-    stays = StaySerializer(many=True)
+    stays = StaySerializer(many=True, help_text=_("The latest stays, newest first (see stays_total)."))
+    stays_total = serializers.IntegerField(
+        help_text=_("All the guest's stays; page through them with GET /api/v1/stays/?guest=ID.")
+    )
     spend = serializers.DictField()
     badges = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
@@ -125,3 +200,104 @@ class ProfileSerializer(serializers.Serializer):
 
     def get_sections(self, obj) -> dict:
         return {s["key"]: s["data"] for s in obj.sections}
+
+
+class ArrivalGuestSerializer(serializers.ModelSerializer):
+    """Who is arriving: identity and what the desk greets them with, without contact data,
+    consents or notes (the list is shared with housekeeping; the whole profile is
+    /api/v1/guests/{id}/).  Half the fields of a profile also halves the cost of a
+    500-arrival day."""
+
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Guest
+        fields = [
+            "id",
+            "display_name",
+            "family_name",
+            "given_name",
+            "family_name_latin",
+            "given_name_latin",
+            "gender",
+            "birth_date",
+            "nationality",
+            "language",
+            "vip_code",
+            "company",
+        ]
+        read_only_fields = fields
+
+
+class ArrivalStaySerializer(serializers.ModelSerializer):
+    """The arriving stay as the desk prepares it: dates, room, requests, party; no revenue
+    (the front desk does not see revenue; the whole stay is /api/v1/stays/{id}/)."""
+
+    class Meta:
+        model = Stay
+        fields = [
+            "id",
+            "confirmation_number",
+            "arrival_date",
+            "departure_date",
+            "nights",
+            "room_type",
+            "room_number",
+            "rate_code",
+            "channel",
+            "market_segment",
+            "status",
+            "special_requests",
+            "adults",
+            "children",
+        ]
+        read_only_fields = fields
+
+
+class ArrivalSerializer(serializers.Serializer):
+    """One arrival (a row of guests.selectors.arrivals): the stay, its guest (null when the
+    stay has no profile) and what to prepare."""
+
+    stay = ArrivalStaySerializer()
+    guest = ArrivalGuestSerializer(allow_null=True)
+    preferences = GuestPreferenceSerializer(many=True)
+    alerts = serializers.SerializerMethodField()
+    badges = serializers.SerializerMethodField()
+
+    def get_alerts(self, row) -> list[str]:
+        return [a.text for a in row["alerts"]]
+
+    def get_badges(self, row) -> list[dict]:
+        return [{"label": str(b.label), "kind": b.kind} for b in row["badges"]]
+
+
+class ArrivalsSerializer(serializers.Serializer):
+    """A day of arrivals.  One serializer for the whole list: its fields are built once,
+    not once per arrival (that cost seconds for 500 arrivals)."""
+
+    property = serializers.CharField()
+    date = serializers.DateField()
+    count = serializers.IntegerField()
+    results = ArrivalSerializer(many=True)
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    duplicate = serializers.IntegerField(help_text=_("Id of the duplicate profile to merge into this one"))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class GuestMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GuestMerge
+        fields = [
+            "id",
+            "survivor",
+            "merged",
+            "reasons",
+            "reason_note",
+            "moved",
+            "merged_by",
+            "merged_at",
+            "undone_by",
+            "undone_at",
+        ]

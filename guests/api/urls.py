@@ -9,6 +9,7 @@ router.register(r"guests/(?P<guest_pk>\d+)/preferences", views.GuestPreferenceVi
 router.register("stays", views.StayViewSet, basename="stay")
 router.register("properties", views.PropertyViewSet, basename="property")
 router.register("companies", views.CompanyViewSet, basename="company")
+router.register("guest-merges", views.GuestMergeViewSet, basename="guest-merge")
 
 urlpatterns = [
     path("arrivals/", views.ArrivalsView.as_view(), name="arrivals"),

@@ -57,15 +57,21 @@ def test_production_settings_pass_check_deploy():
         "DOCUMENT_HASH_SALT": "salt",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_refuse_to_start_without_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
-    env.update({"DJANGO_SETTINGS_MODULE": "crm_site.settings.production", "ALLOWED_HOSTS": "x", "DOCUMENT_HASH_SALT": "s"})
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "crm_site.settings.production", "ALLOWED_HOSTS": "x", "DOCUMENT_HASH_SALT": "s"}
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -1,0 +1,343 @@
+"""The guests app's cases: lookup, guest 360, arrivals, stay ingestion, CSV import.
+
+Every request goes through the real URL, middleware, authentication (an API token, or a
+logged-in session for pages), permission checks, serializers and templates, in process
+(Django's test client: no network, so the numbers are the server's own time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import statistics
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from . import chain as chain_module
+from .timing import measure, summarise
+
+HOST = {"HTTP_HOST": "localhost"}
+DATASET = Path(settings.BASE_DIR).parent / "shared" / "data" / "hotel_bookings.csv.gz"
+
+
+def api_client(chain, role: str) -> APIClient:
+    client = APIClient(**HOST)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {chain.users[role]['token']}")
+    return client
+
+
+def page_client(chain, role: str) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client(**HOST)
+    client.force_login(get_user_model().objects.get(pk=chain.users[role]["id"]))
+    return client
+
+
+def _check(response, what: str):
+    if response.status_code != 200:
+        raise RuntimeError(f"{what}: HTTP {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def _query_count(call) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    return len(ctx.captured_queries)
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+
+def _typo(word: str, salt: int) -> str:
+    """A realistic slip of the finger: swap, drop, double or change one inner letter."""
+    if len(word) < 4:
+        return word + word[-1]
+    i = 1 + salt % (len(word) - 2)
+    kind = salt % 4
+    if kind == 0:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 1:
+        return word[:i] + word[i + 1 :]
+    if kind == 2:
+        return word[:i] + word[i] + word[i:]
+    vowels = "aeiou"
+    ch = word[i]
+    repl = vowels[(vowels.index(ch) + 1) % 5] if ch in vowels else ("e" if ch != "e" else "a")
+    return word[:i] + repl + word[i + 1 :]
+
+
+def search_queries(per_kind: int = 40) -> dict[str, list[tuple[str, dict | None]]]:
+    """What agents type, per kind, from real rows of the loaded chain: (query, expected
+    guest names or None when any answer is right, e.g. a 4-digit phone suffix)."""
+    from guests import search_keys
+    from guests.models import Guest
+
+    bounds = Guest.objects.filter(email__endswith="@bench.example").order_by("id").values_list("id", flat=True)
+    first, last = bounds.first(), bounds.last()
+    span = last - first + 1
+    ids = [first + (k * 104_729) % span for k in range(1, per_kind * 6)]
+    rows = list(
+        Guest.objects.filter(pk__in=ids).values(
+            "id",
+            "family_name",
+            "given_name",
+            "family_name_latin",
+            "given_name_latin",
+            "name_key",
+            "name_initials",
+            "email",
+            "phone",
+        )
+    )
+    chinese = [r for r in rows if r["family_name"]][:per_kind]
+    latin = [r for r in rows if not r["family_name"]][:per_kind]
+    mixed = list(itertools.chain.from_iterable(zip(chinese, latin, strict=False)))[:per_kind]
+
+    def names(r):
+        return {"family_name_latin": r["family_name_latin"], "given_name_latin": r["given_name_latin"]}
+
+    def pinyin(r):
+        return search_keys.to_latin(r["family_name"]), search_keys.to_latin(r["given_name"]).replace(" ", "")
+
+    kinds = {
+        "pinyin spaced (zhang wei)": [("%s %s" % pinyin(r), names(r)) for r in chinese],
+        "pinyin joined (zhangwei)": [(r["name_key"], names(r)) for r in chinese],
+        "pinyin initials (zw)": [(r["name_initials"], None) for r in chinese],
+        "chinese characters": [(r["family_name"] + r["given_name"], names(r)) for r in chinese],
+        "latin full name": [(f"{r['given_name_latin']} {r['family_name_latin']}", names(r)) for r in latin],
+        "name prefix (4 letters)": [(search_keys.to_latin(r["family_name_latin"])[:4], None) for r in mixed],
+        "fuzzy typo (latin)": [
+            (
+                f"{_typo(search_keys.to_latin(r['family_name_latin']), k)} {search_keys.to_latin(r['given_name_latin'])}",
+                names(r),
+            )
+            for k, r in enumerate(latin)
+        ],
+        "fuzzy typo (pinyin)": [
+            (
+                "%s %s"
+                % (
+                    _typo(pinyin(r)[0] + "  ", k).strip() if len(pinyin(r)[0]) < 4 else _typo(pinyin(r)[0], k),
+                    pinyin(r)[1],
+                ),
+                names(r),
+            )
+            for k, r in enumerate(chinese)
+        ],
+        "phone suffix (4 digits)": [(r["phone"][-4:], None) for r in mixed],
+        "phone suffix (7 digits)": [(r["phone"][-7:], {"phone": r["phone"]}) for r in mixed],
+        "email": [(r["email"], {"email": r["email"]}) for r in mixed],
+    }
+    return {k: v for k, v in kinds.items() if v}
+
+
+def bench_search(chain, *, repeat: int, log=print) -> dict:
+    client = api_client(chain, "front_desk")
+    results = {}
+    all_samples = []
+    for kind, queries in search_queries().items():
+
+        def call(i, queries=queries):
+            query, _expected = queries[i % len(queries)]
+            _check(client.get("/api/v1/guests/", {"q": query}), f"search {query!r}")
+
+        stats, samples = measure(call, repeat=repeat, warmup=min(len(queries), 5))
+        all_samples.extend(samples)
+        stats["queries"] = len(queries)
+        stats["example"] = queries[0][0]
+        recall = _recall(client, queries)
+        if recall is not None:
+            stats["recall"] = recall
+        results[kind] = stats
+        log(
+            f"    {kind:<28} p95 {stats['p95_ms']:>7.1f} ms"
+            + (f"  recall {recall:.0%}" if recall is not None else "")
+            + f"  e.g. {stats['example']!r}"
+        )
+    results["all lookups"] = summarise(all_samples)
+    return results
+
+
+def _recall(client, queries) -> float | None:
+    checks = []
+    for query, expected in queries:
+        if expected is None:
+            continue
+        found = client.get("/api/v1/guests/", {"q": query}).json()["results"]
+        checks.append(any(all(g.get(k) == v for k, v in expected.items()) for g in found))
+    return round(sum(checks) / len(checks), 3) if checks else None
+
+
+# --- Guest 360 ----------------------------------------------------------------------------------
+
+
+def bench_profile(chain, *, repeat: int, log=print) -> dict:
+    from guests.models import Stay
+
+    api = api_client(chain, "chain_admin")
+    page = page_client(chain, "chain_admin")
+    gid = chain.profile_guest_id
+    stays = Stay.objects.filter(guest_id=gid).count()
+    one_stay = (
+        Stay.objects.filter(confirmation_number__startswith="B", guest__isnull=False)
+        .values("guest_id")
+        .order_by("guest_id")
+        .first()["guest_id"]
+    )
+    out = {}
+    for name, client, url in (
+        ("api", api, f"/api/v1/guests/{gid}/profile/"),
+        ("page", page, f"/guests/{gid}/"),
+    ):
+        stats, _samples = measure(lambda i, c=client, u=url: _check(c.get(u), u), repeat=repeat)
+        stats["queries"] = _query_count(lambda c=client, u=url: _check(c.get(u), u))
+        small = url.replace(str(gid), str(one_stay))
+        stats["queries_for_guest_with_few_stays"] = _query_count(lambda c=client, u=small: _check(c.get(u), u))
+        stats["stays"] = stays
+        out[name] = stats
+        log(
+            f"    360 {name:<5} p95 {stats['p95_ms']:>7.1f} ms, {stats['queries']} queries "
+            f"({stats['queries_for_guest_with_few_stays']} for a guest with few stays)"
+        )
+    return out
+
+
+# --- Arrivals -----------------------------------------------------------------------------------
+
+
+def bench_arrivals(chain, *, repeat: int, log=print) -> dict:
+    api = api_client(chain, "front_desk")
+    page = page_client(chain, "front_desk")
+    params = {"property": chain.arrivals_property, "date": chain.arrivals_date}
+    count = _check(api.get("/api/v1/arrivals/", params), "arrivals").json()["count"]
+    out = {}
+    for name, client, url in (("api", api, "/api/v1/arrivals/"), ("page", page, "/guests/arrivals/")):
+        stats, _samples = measure(
+            lambda i, c=client, u=url: _check(c.get(u, params), u), repeat=max(10, repeat // 2), warmup=2
+        )
+        stats["queries"] = _query_count(lambda c=client, u=url: _check(c.get(u, params), u))
+        stats["arrivals"] = count
+        out[name] = stats
+        log(f"    arrivals {name:<5} p95 {stats['p95_ms']:>7.1f} ms, {count} arrivals, {stats['queries']} queries")
+    return out
+
+
+# --- Stay ingestion -----------------------------------------------------------------------------
+
+
+def _ingest_batches(chain, *, batches: int, size: int, run: str) -> list[list[dict]]:
+    from guests.models import Guest
+
+    bounds = Guest.objects.filter(email__endswith="@bench.example").order_by("id").values_list("id", flat=True)
+    first, last = bounds.first(), bounds.last()
+    span = last - first + 1
+    today = dt.date.today()
+    out = []
+    for b in range(batches):
+        rows = []
+        for i in range(size):
+            n = b * size + i
+            arrival = today - dt.timedelta(days=n % 700)
+            nights = 1 + n % 5
+            rows.append(
+                {
+                    "property": chain_module.INGEST_PROPERTY,
+                    "guest": first + (n * 7919) % span if n % 10 < 7 else None,
+                    "confirmation_number": f"ING-{run}-{n:06d}",
+                    "arrival_date": arrival.isoformat(),
+                    "departure_date": (arrival + dt.timedelta(days=nights)).isoformat(),
+                    "room_type": "STD",
+                    "room_number": str(100 + n % 400),
+                    "rate_code": "BAR",
+                    "channel": ("direct", "ota", "gds", "corporate")[n % 4],
+                    "market_segment": "Transient",
+                    "status": "checked_out",
+                    "room_revenue": f"{120 * nights:.2f}",
+                    "fnb_revenue": "35.50",
+                    "other_revenue": "0",
+                    "currency": "EUR",
+                    "adults": 2,
+                    "children": n % 2,
+                }
+            )
+        out.append(rows)
+    return out
+
+
+def bench_ingest(chain, *, batches: int, size: int = 500, log=print) -> dict:
+    client = api_client(chain, "integrator")
+    run = f"{int(time.time()) % 10_000_000:07d}"
+    payloads = _ingest_batches(chain, batches=batches, size=size, run=run)
+    out = {}
+    for phase in ("insert", "resend"):
+        samples, cpu = [], []
+        for rows in payloads:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = client.post("/api/v1/stays/bulk/", {"stays": rows}, format="json")
+            samples.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"bulk ingest: HTTP {response.status_code}: {response.content[:500]!r}")
+        stats = summarise(samples)
+        total_s = sum(samples) / 1000
+        stats.update(
+            batch_size=size,
+            batches=len(payloads),
+            stays=size * len(payloads),
+            stays_per_s=round(size * len(payloads) / total_s),
+            cpu_p50_ms=round(statistics.median(cpu), 2),
+        )
+        out[phase] = stats
+        log(f"    ingest {phase:<6} {stats['stays_per_s']:>6,} stays/s (batch of {size}: p95 {stats['p95_ms']:.0f} ms)")
+    return out
+
+
+# --- CSV import of the real dataset -------------------------------------------------------------
+
+
+def bench_import(chain, *, log=print) -> dict:
+    try:
+        from guests import importers
+    except ImportError:
+        return {"status": "not available", "reason": "guests.importers is missing"}
+    if not DATASET.exists():
+        return {"status": "not available", "reason": f"{DATASET} is absent"}
+    from django.db import IntegrityError, transaction
+
+    try:  # a first import, not a re-import: remove the stays a previous run imported
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                "DELETE FROM guests_stay WHERE property_id IN (SELECT id FROM guests_property WHERE code = ANY(%s))",
+                [list(importers.HBD_PROPERTIES.values())],
+            )
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        fresh = True
+    except IntegrityError:
+        fresh = False  # other apps refer to those stays: measure a re-import instead
+    out = {}
+    for phase in ("first import", "re-import"):
+        start = time.perf_counter()
+        result = importers.import_stays(path=DATASET, format=importers.FORMAT_HOTEL_BOOKING_DEMAND)
+        seconds = time.perf_counter() - start
+        out[phase] = {
+            "seconds": round(seconds, 2),
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rows_per_s": round(result.rows / seconds),
+        }
+        if phase == "first import" and not fresh:
+            out[phase]["note"] = "stays were referenced by other apps and could not be deleted first"
+        log(
+            f"    import {phase:<12} {seconds:>6.1f} s for {result.rows:,} rows "
+            f"({result.created:,} created, {result.updated:,} updated, {result.unchanged:,} unchanged)"
+        )
+    return out

@@ -31,12 +31,16 @@ CREATE OR REPLACE FUNCTION guests_search_variants(words text, joined text) RETUR
 AS $$
 DECLARE
     word text;
+    seen text[] := '{}';
     result text[] := '{}';
     n int;
 BEGIN
-    -- Every word, and each word of 4+ letters with one letter deleted.
+    -- Every word, and each word of 4+ letters with one letter deleted.  (Words already
+    -- seen are skipped; a word that is only a variant of another, "muller" of "mueller",
+    -- still gets its own variants.)
     FOREACH word IN ARRAY string_to_array(words, ' ') LOOP
-        CONTINUE WHEN word = '' OR word = ANY(result);
+        CONTINUE WHEN word = '' OR word = ANY(seen);
+        seen := seen || word;
         result := result || word;
         n := length(word);
         IF n >= 4 THEN

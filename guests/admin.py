@@ -36,10 +36,28 @@ class GuestNoteInline(admin.TabularInline):
 
 @admin.register(Guest)
 class GuestAdmin(admin.ModelAdmin):
-    list_display = ["id", "family_name", "given_name", "family_name_latin", "given_name_latin", "email", "phone", "nationality"]
+    list_display = [
+        "id",
+        "family_name",
+        "given_name",
+        "family_name_latin",
+        "given_name_latin",
+        "email",
+        "phone",
+        "nationality",
+    ]
     search_fields = ["name_key", "email", "phone"]
-    readonly_fields = ["search_document", "name_key", "name_initials", "phone_reversed", "document_hash", "version",
-                       "merged_into", "created_at", "updated_at"]
+    readonly_fields = [
+        "search_document",
+        "name_key",
+        "name_initials",
+        "phone_reversed",
+        "document_hash",
+        "version",
+        "merged_into",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["company"]
     raw_id_fields = ["company"]
     inlines = [GuestPreferenceInline, GuestNoteInline]
@@ -55,7 +73,15 @@ class PreferenceTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Stay)
 class StayAdmin(admin.ModelAdmin):
-    list_display = ["confirmation_number", "property", "guest", "arrival_date", "departure_date", "status", "total_revenue"]
+    list_display = [
+        "confirmation_number",
+        "property",
+        "guest",
+        "arrival_date",
+        "departure_date",
+        "status",
+        "total_revenue",
+    ]
     list_filter = ["status", "channel", "property"]
     search_fields = ["confirmation_number"]
     raw_id_fields = ["guest"]

@@ -47,20 +47,120 @@ STAFF = [
 
 CN_FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 CN_GIVEN = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
-    "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "建国", "志强", "婷", "晓东", "海燕", "丹", "鹏", "欣怡",
-    "子轩", "浩然", "雨涵", "梓涵", "一诺", "思远",
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文",
+    "华",
+    "红",
+    "建国",
+    "志强",
+    "婷",
+    "晓东",
+    "海燕",
+    "丹",
+    "鹏",
+    "欣怡",
+    "子轩",
+    "浩然",
+    "雨涵",
+    "梓涵",
+    "一诺",
+    "思远",
 ]
 LATIN_FAMILY = [
-    "Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodrigues", "Martins", "Müller", "Schmidt",
-    "Schneider", "Fischer", "Smith", "Johnson", "Brown", "Taylor", "Wilson", "García", "Fernández", "López",
-    "Martínez", "Dubois", "Lefèvre", "Moreau", "Rossi", "Russo", "Bianchi", "Nowak", "Kowalski", "Andersson",
-    "Johansson", "Novák", "Yılmaz", "O'Brien", "Murphy", "Tanaka", "Suzuki", "Kim", "Park", "Nguyen",
+    "Silva",
+    "Santos",
+    "Ferreira",
+    "Pereira",
+    "Oliveira",
+    "Costa",
+    "Rodrigues",
+    "Martins",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "García",
+    "Fernández",
+    "López",
+    "Martínez",
+    "Dubois",
+    "Lefèvre",
+    "Moreau",
+    "Rossi",
+    "Russo",
+    "Bianchi",
+    "Nowak",
+    "Kowalski",
+    "Andersson",
+    "Johansson",
+    "Novák",
+    "Yılmaz",
+    "O'Brien",
+    "Murphy",
+    "Tanaka",
+    "Suzuki",
+    "Kim",
+    "Park",
+    "Nguyen",
 ]
 LATIN_GIVEN = [
-    "João", "Maria", "Ana", "Pedro", "Sofia", "Miguel", "Inês", "Thomas", "Anna", "Lukas", "Emma", "James",
-    "Olivia", "William", "Lucía", "Javier", "Camille", "Louis", "Giulia", "Marco", "Zofia", "Erik", "Elif",
-    "Seán", "Aoife", "Yuki", "Min-jun", "Linh", "René", "Chloé",
+    "João",
+    "Maria",
+    "Ana",
+    "Pedro",
+    "Sofia",
+    "Miguel",
+    "Inês",
+    "Thomas",
+    "Anna",
+    "Lukas",
+    "Emma",
+    "James",
+    "Olivia",
+    "William",
+    "Lucía",
+    "Javier",
+    "Camille",
+    "Louis",
+    "Giulia",
+    "Marco",
+    "Zofia",
+    "Erik",
+    "Elif",
+    "Seán",
+    "Aoife",
+    "Yuki",
+    "Min-jun",
+    "Linh",
+    "René",
+    "Chloé",
 ]
 NATIONALITIES_LATIN = ["PRT", "DEU", "GBR", "ESP", "FRA", "ITA", "POL", "SWE", "USA", "IRL", "NLD", "BRA"]
 COMPANIES = [
@@ -190,9 +290,7 @@ def _stays_for(rng, guest_id, i, properties, today, value) -> list[Stay]:
             status = Stay.Status.IN_HOUSE
         else:
             r = rng.random()
-            status = (
-                Stay.Status.CANCELLED if r < 0.08 else Stay.Status.NO_SHOW if r < 0.11 else Stay.Status.CHECKED_OUT
-            )
+            status = Stay.Status.CANCELLED if r < 0.08 else Stay.Status.NO_SHOW if r < 0.11 else Stay.Status.CHECKED_OUT
         if status in (Stay.Status.CANCELLED, Stay.Status.NO_SHOW, Stay.Status.RESERVED):
             fnb = other = Decimal("0")
             if status != Stay.Status.RESERVED:
@@ -263,8 +361,11 @@ def seed(*, guests: int, seed: int) -> DemoContext:
     for name, level, rate in COMPANIES:
         company, _ = Company.objects.get_or_create(
             name=name,
-            defaults={"relationship_level": level, "rate_code": rate,
-                      "account_manager": users["sales" if rng.random() < 0.6 else "sales.eu"]},
+            defaults={
+                "relationship_level": level,
+                "rate_code": rate,
+                "account_manager": users["sales" if rng.random() < 0.6 else "sales.eu"],
+            },
         )
         companies.append(company)
 
@@ -275,9 +376,7 @@ def seed(*, guests: int, seed: int) -> DemoContext:
             guest.company = rng.choice(companies)
     existing = set(Guest.objects.filter(email__in=[g.email for g in built]).values_list("email", flat=True))
     Guest.objects.bulk_create([g for g in built if g.email not in existing], batch_size=1000)
-    id_by_email = dict(
-        Guest.objects.filter(email__in=[g.email for g in built]).values_list("email", "id")
-    )
+    id_by_email = dict(Guest.objects.filter(email__in=[g.email for g in built]).values_list("email", "id"))
     guest_ids = [id_by_email[g.email] for g in built]
     ctx.guest_ids = guest_ids
 

@@ -19,7 +19,9 @@ class GuestForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     document_number = forms.CharField(
-        label=_("Document number"), max_length=40, required=False,
+        label=_("Document number"),
+        max_length=40,
+        required=False,
         help_text=_("Stored only as a salted hash; leave empty to keep the current one."),
     )
     vip_code = forms.CharField(label=_("VIP code"), max_length=16, required=False)

@@ -64,9 +64,7 @@ def _initials(*parts: str) -> str:
     return "".join(letters)
 
 
-def name_keys(
-    *, family_name: str, given_name: str, family_name_latin: str, given_name_latin: str
-) -> dict[str, str]:
+def name_keys(*, family_name: str, given_name: str, family_name_latin: str, given_name_latin: str) -> dict[str, str]:
     """The three name keys of a guest (see module docstring)."""
     family = to_latin(family_name) or to_latin(family_name_latin)
     given = to_latin(given_name) or to_latin(given_name_latin)

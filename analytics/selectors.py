@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from crm_site.errors import DomainError, NotFound
@@ -43,7 +43,12 @@ def current_segments(guest_ids: Iterable[int]) -> dict[int, str]:
     ids = list(guest_ids)
     if not ids:
         return {}
-    return dict(GuestSegment.objects.filter(run__is_current=True, guest_id__in=ids).values_list("guest_id", "segment"))
+    # The current run id as a scalar subquery (not a join): PostgreSQL prunes the other
+    # runs' partitions at execution time and probes the (run, guest) primary key.
+    current = SegmentationRun.objects.filter(is_current=True).values("pk")[:1]
+    return dict(
+        GuestSegment.objects.filter(run_id=Subquery(current), guest_id__in=ids).values_list("guest_id", "segment")
+    )
 
 
 def parse_segments(value: str | Iterable[str]) -> list[str]:

@@ -48,7 +48,7 @@ run: demo serve
 
 test: install
 	DJANGO_SETTINGS_MODULE=crm_site.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=crm_site.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=crm_site.settings.test $(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -7,9 +7,8 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self):
-        from crm_site.extensions import register_guest_section
+        from crm_site.extensions import register
 
         from . import guest_sections
 
-        for section in guest_sections.SECTIONS:
-            register_guest_section(section)
+        register(*guest_sections.SECTIONS)

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import time
 from collections.abc import Mapping
@@ -32,10 +31,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site import pgcopy
 from crm_site.errors import DomainError
 from guests.models import Guest, Stay
 
-from . import pgcopy
 from . import segmentation as calc
 from .conf import Parameters, load_parameters
 from .locks import segmentation_lock
@@ -210,36 +209,7 @@ def _read_aggregate(*, as_of: dt.date, window_start: dt.date) -> pd.DataFrame:
         "last_gap": np.float64,
         "first_gap": np.float64,
     }
-    return _read_frame(sql, [values[n] for n in names], dtypes, work_mem=AGGREGATE_WORK_MEM)
-
-
-def _read_frame(sql: str, params: list, dtypes: dict, *, work_mem: str | None = None) -> pd.DataFrame:
-    """Run one query and return its rows as a typed DataFrame, without building a
-    Python object per row on PostgreSQL (``COPY ... TO STDOUT`` → ``read_csv``)."""
-    columns = list(dtypes)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            query = cursor.mogrify(sql, params).decode()
-            buffer = io.BytesIO()  # ~40 bytes a row: 60 MB for SPEC's million guests
-            if work_mem:  # hash the groups in memory instead of sorting them on disk
-                cursor.execute("SET work_mem = %s", [work_mem])
-            try:
-                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-            finally:
-                if work_mem:
-                    cursor.execute("RESET work_mem")
-            if not buffer.tell():
-                return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
-            buffer.seek(0)
-            return pd.read_csv(buffer, header=None, names=columns, dtype=dtypes)
-        cursor.execute(sql, params)
-        chunks = []
-        while batch := cursor.fetchmany(50_000):
-            chunks.append(pd.DataFrame.from_records(batch, columns=columns))
-    if not chunks:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
-    frame = pd.concat(chunks, ignore_index=True)
-    return frame.astype({c: (np.float64 if t is np.float64 else t) for c, t in dtypes.items()})
+    return pgcopy.read_frame(sql, [values[n] for n in names], dtypes, work_mem=AGGREGATE_WORK_MEM)
 
 
 def _previous_run(as_of: dt.date) -> SegmentationRun | None:
@@ -259,7 +229,7 @@ def _read_segments(run: SegmentationRun) -> pd.DataFrame:
     qn = connection.ops.quote_name
     cases = " ".join("WHEN %s THEN %s" for _code in calc.SEGMENT_CODES)
     params = [value for index, code in enumerate(calc.SEGMENT_CODES) for value in (code, index)]
-    return _read_frame(
+    return pgcopy.read_frame(
         f"SELECT guest_id, CASE segment {cases} END FROM {qn(GuestSegment._meta.db_table)} WHERE run_id = %s",
         [*params, run.pk],
         {"guest_id": np.int64, "segment": np.int64},
@@ -382,7 +352,7 @@ def _delete_guest_rows(run_ids: list[int]) -> None:
 
 
 def _copy_guest_rows(table: str, values: dict, nulls: dict) -> None:
-    """Binary COPY: no per-row Python work at all (see ``analytics.pgcopy``)."""
+    """Binary COPY: no per-row Python work at all (see ``crm_site.pgcopy``)."""
     fields = {f.column: f for f in GuestSegment._meta.concrete_fields if f.column}
     columns = [(name, fields[name].db_type(connection)) for name in GUEST_COLUMNS]
     with connection.cursor() as cursor:

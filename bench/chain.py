@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import time
 from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+
+from crm_site import pgcopy
 
 from . import db
 
@@ -132,21 +133,7 @@ def existing(guests: int, stays_per_guest: float) -> Chain | None:
 
 
 def _copy(cur, table: str, columns: list[str], rows) -> None:
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_copy_value(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    pgcopy.copy_text_rows(cur, table, columns, rows)
 
 
 def _name_combinations(log) -> tuple[list[tuple], dict]:

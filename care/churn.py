@@ -38,7 +38,6 @@ The **score** (0-100) that orders the worklist adds three parts:
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,6 +45,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from crm_site import pgcopy
 from guests.models import Stay
 
 LAPSE_MIN_DAYS = 365
@@ -84,33 +84,11 @@ def load_stays(as_of: dt.date) -> pd.DataFrame:
     Elsewhere through ``values_list().iterator()`` in chunks.
     """
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            raw = getattr(cursor, "cursor", cursor)
-            if hasattr(raw, "copy_expert") and hasattr(raw, "mogrify"):
-                return _load_postgres(raw, as_of)
+        return _load_postgres(as_of)
     return _load_iterator(as_of)
 
 
-_PGCOPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-# One row of the binary COPY below: field count, then (length, value) per field, big-endian.
-_PGCOPY_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("guest_len", ">i4"),
-        ("guest_id", ">i8"),
-        ("property_len", ">i4"),
-        ("property_id", ">i4"),
-        ("arrival_len", ">i4"),
-        ("arrival", ">i4"),
-        ("departure_len", ">i4"),
-        ("departure", ">i4"),
-        ("counts_len", ">i4"),
-        ("counts", ">i2"),
-    ]
-)
-
-
-def _load_postgres(raw_cursor, as_of: dt.date) -> pd.DataFrame:
+def _load_postgres(as_of: dt.date) -> pd.DataFrame:
     meta = Stay._meta
     col = {
         name: meta.get_field(name).column for name in ("guest", "property", "arrival_date", "departure_date", "status")
@@ -125,25 +103,20 @@ def _load_postgres(raw_cursor, as_of: dt.date) -> pd.DataFrame:
         f"WHERE {col['guest']} IS NOT NULL AND {col['status']} IN (%s, %s) AND {col['arrival_date']} <= %s"
     )
     params = [Stay.Status.CHECKED_OUT, as_of, Stay.Status.CHECKED_OUT, Stay.Status.IN_HOUSE, as_of]
-    query = raw_cursor.mogrify(sql, params)
-    if isinstance(query, bytes):
-        query = query.decode()
-    buffer = io.BytesIO()
-    raw_cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
-    data = buffer.getbuffer()
-    if bytes(data[:11]) != _PGCOPY_SIGNATURE:
-        raise RuntimeError("unexpected COPY output (not PostgreSQL binary format)")
-    header = 19 + int.from_bytes(data[15:19], "big")  # signature, flags, extension length
-    body = data[header : len(data) - 2]  # the trailer is a field count of -1
-    if len(body) % _PGCOPY_ROW.itemsize:
-        raise RuntimeError("unexpected COPY output (rows of another width)")
-    rows = np.frombuffer(body, dtype=_PGCOPY_ROW)
-    if len(rows) and not (rows["fields"] == 5).all():
-        raise RuntimeError("unexpected COPY output (field count)")
-    frame = pd.DataFrame({name: rows[name].astype(dtype) for name, dtype in _DTYPES.items()})
-    del rows, body, data
-    buffer.close()
-    return frame
+    with connection.cursor() as cursor:
+        columns = pgcopy.read_fixed(
+            cursor,
+            sql,
+            params,
+            [
+                ("guest_id", "int8"),
+                ("property_id", "int4"),
+                ("arrival", "int4"),
+                ("departure", "int4"),
+                ("counts", "int2"),
+            ],
+        )
+    return pd.DataFrame({name: columns[name].astype(dtype) for name, dtype in _DTYPES.items()})
 
 
 def _load_iterator(as_of: dt.date) -> pd.DataFrame:

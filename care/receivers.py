@@ -9,6 +9,6 @@ def close_returned_warnings(sender, stay_ids=(), **kwargs):
         services.warnings_close_returned(stay_ids=stay_ids)
 
 
-def scrub_erased_guest(sender, guest_id=None, **kwargs):
-    if guest_id:
+def scrub_erased_guests(guest_ids):
+    for guest_id in guest_ids:
         services.guest_care_erase(guest_id=guest_id)

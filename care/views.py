@@ -391,7 +391,7 @@ def surveys(request):
 @permission_required("care.add_staysurvey", raise_exception=True)
 @require_POST
 def guest_survey_add(request, pk: int):
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     form = GuestSurveyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Survey not recorded: %(errors)s") % {"errors": form.errors.as_text()})

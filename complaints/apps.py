@@ -7,12 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from crm_site.extensions import GuestSection, MergeHandler, register_guest_section, register_merge_handler
-        from guests.signals import guest_erased
+        from crm_site.extensions import GuestSection, MergeHandler, PersonalData, register
 
         from . import selectors, services
 
-        register_guest_section(
+        register(
             GuestSection(
                 key="complaints",
                 order=40,
@@ -20,14 +19,12 @@ class ComplaintsConfig(AppConfig):
                 template="complaints/_guest_section.html",
                 badges=selectors.open_complaint_badges,
                 permission="complaints.view_complaint",
-            )
-        )
-        register_merge_handler(
+            ),
             MergeHandler(
                 key="complaints",
                 order=40,
                 move=services.complaints_move_guest,
                 restore=services.complaints_restore_guest,
-            )
+            ),
+            PersonalData(key="complaints", order=40, erase=services.complaints_scrub_guests),
         )
-        guest_erased.connect(services.complaints_scrub_guest, dispatch_uid="complaints.scrub_guest")

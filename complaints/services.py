@@ -786,7 +786,12 @@ def complaints_restore_guest(moved: dict, merged_id: int, survivor_id: int) -> N
     )
 
 
-def complaints_scrub_guest(sender=None, guest_id: int | None = None, **kwargs) -> None:
+def complaints_scrub_guests(guest_ids) -> None:
+    for guest_id in guest_ids:
+        _complaints_scrub_guest(guest_id)
+
+
+def _complaints_scrub_guest(guest_id: int) -> None:
     """On erasure: the guest's words go (description, feedback, timeline comments); the
     complaint itself stays for the statistics (category, severity, deadlines, outcome)."""
     if guest_id is None:

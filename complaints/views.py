@@ -78,7 +78,7 @@ def complaint_create(request):
     guest_id = request.POST.get("guest") or request.GET.get("guest")
     if guest_id:
         try:
-            guest = Guest.objects.get(pk=int(guest_id), merged_into__isnull=True)
+            guest = Guest.objects.active().get(pk=int(guest_id))
         except (Guest.DoesNotExist, ValueError):
             raise Http404 from None
     initial = {}
@@ -218,7 +218,7 @@ def complaint_link(request, pk: int):
                         _("No stay with this confirmation number at this property."), field="confirmation_number"
                     )
             if data.get("guest_email"):
-                matches = list(Guest.objects.filter(email__iexact=data["guest_email"], merged_into__isnull=True)[:2])
+                matches = list(Guest.objects.active().filter(email__iexact=data["guest_email"])[:2])
                 if len(matches) != 1:
                     raise DomainError(
                         _("No single guest has this e-mail.") if matches else _("No guest has this e-mail."),

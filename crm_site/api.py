@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
@@ -27,3 +28,14 @@ class ObtainTokenView(APIView):
         serializer.is_valid(raise_exception=True)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
+
+
+class CrmRouter(DefaultRouter):
+    """The project's router: object ids in URLs are digits unless a viewset says otherwise,
+    so ``/guests/abc/`` is a 404 before any view code runs (never a ``ValueError``)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        lookup_value = getattr(viewset, "lookup_value_regex", None) or r"[0-9]+"
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"

@@ -1,15 +1,28 @@
-"""How other apps add their part to the guest 360 view, search results and arrivals.
+"""The one registry through which apps add their part to guest-centred features.
 
-The guests app owns the single customer view but knows nothing of loyalty, complaints
-or segments.  Each app registers a :class:`GuestSection` in its ``AppConfig.ready``:
+The guests app owns the single customer view, search, merge, privacy export and erasure,
+but knows nothing of loyalty, complaints, segments or care.  Each app registers what it
+contributes in its ``AppConfig.ready`` with :func:`register`::
 
-* ``profile(guest, viewer) -> dict``: plain JSON-serialisable data for the 360 page and
-  ``/api/v1/guests/{id}/profile/`` (same function, same query count: a constant number
-  of queries, whatever the guest's history);
-* ``template``: the partial that renders that dict on the 360 page (context: ``data``,
-  ``guest``, ``perms``);
-* ``badges(guest_ids) -> {guest_id: [Badge]}``: short labels for search results and the
-  arrivals list, one query for the whole page of guests.
+    register(
+        GuestSection(key="loyalty", order=20, profile=..., template=..., badges=..., permission=...),
+        IdentifierLookup(key="member-number", lookup=selectors.guest_ids_by_member_number),
+        MergeHandler(key="loyalty", order=20, move=..., restore=...),
+        PersonalData(key="loyalty", order=20, erase=services.guest_loyalty_erase, export=...),
+    )
+
+* :class:`GuestSection` — ``profile(guest, viewer) -> dict`` for the 360 page and
+  ``/api/v1/guests/{id}/profile/`` (a constant number of queries whatever the history),
+  the ``template`` that renders it, ``badges(guest_ids)`` for search results and lists
+  (one query for the whole page).
+* :class:`IdentifierLookup` — ``lookup(text) -> list[guest id]`` for identifiers an app
+  owns (member numbers …), tried by guest search before names.
+* :class:`MergeHandler` — ``move(merged_id, survivor_id) -> dict`` inside the merge
+  transaction, returning exactly what moved; ``restore(moved, merged_id, survivor_id)``
+  puts exactly that back on undo.
+* :class:`PersonalData` — every holder of a guest's personal data: ``erase(guest_ids)``
+  scrubs it inside the erasure transaction (``guest_ids`` is the whole merge cluster);
+  ``export(guest, viewer) -> dict`` adds the app's part to the right-of-access export.
 """
 
 from __future__ import annotations
@@ -35,15 +48,48 @@ class GuestSection:
     extra: dict = field(default_factory=dict)
 
 
-_SECTIONS: dict[str, GuestSection] = {}
+@dataclass(frozen=True)
+class IdentifierLookup:
+    key: str
+    lookup: Callable[[str], list[int]]
+    order: int = 100
 
 
-def register_guest_section(section: GuestSection) -> None:
-    _SECTIONS[section.key] = section
+@dataclass(frozen=True)
+class MergeHandler:
+    key: str
+    order: int
+    move: Callable[[int, int], dict]
+    restore: Callable[[dict, int, int], None]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    key: str
+    order: int
+    erase: Callable[[list[int]], None] | None = None
+    export: Callable | None = None  # (guest, viewer) -> JSON-ready data
+
+
+_KINDS = (GuestSection, IdentifierLookup, MergeHandler, PersonalData)
+_REGISTRY: dict[type, dict[str, object]] = {kind: {} for kind in _KINDS}
+
+
+def register(*extensions) -> None:
+    """Register (or replace, by key) what an app contributes; safe to call twice."""
+    for extension in extensions:
+        kind = type(extension)
+        if kind not in _REGISTRY:
+            raise TypeError(f"not an extension: {extension!r}")
+        _REGISTRY[kind][extension.key] = extension
+
+
+def _ordered(kind: type) -> list:
+    return sorted(_REGISTRY[kind].values(), key=lambda e: (e.order, e.key))
 
 
 def guest_sections(viewer=None) -> list[GuestSection]:
-    sections = sorted(_SECTIONS.values(), key=lambda s: s.order)
+    sections = _ordered(GuestSection)
     if viewer is None:
         return sections
     return [s for s in sections if s.permission is None or viewer.has_perm(s.permission)]
@@ -62,28 +108,13 @@ def badges_for(guest_ids: Iterable[int], viewer=None) -> dict[int, list[Badge]]:
     return result
 
 
-# --- Guest merge ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MergeHandler:
-    """How an app moves its rows from a duplicate guest to the survivor, and back.
-
-    ``move(merged_id, survivor_id) -> dict`` runs inside the merge transaction and returns
-    JSON-serialisable data naming exactly what moved (usually primary keys);
-    ``restore(moved, merged_id, survivor_id)`` puts exactly those rows back on undo.
-    """
-
-    key: str
-    order: int
-    move: Callable[[int, int], dict]
-    restore: Callable[[dict, int, int], None]
-
-
-_MERGE_HANDLERS: dict[str, MergeHandler] = {}
-
-
-def register_merge_handler(handler: MergeHandler) -> None:
-    _MERGE_HANDLERS[handler.key] = handler
+def identifier_lookups() -> list[IdentifierLookup]:
+    return _ordered(IdentifierLookup)
 
 
 def merge_handlers() -> list[MergeHandler]:
-    return sorted(_MERGE_HANDLERS.values(), key=lambda h: h.order)
+    return _ordered(MergeHandler)
+
+
+def personal_data_holders() -> list[PersonalData]:
+    return _ordered(PersonalData)

@@ -31,3 +31,8 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("care/", include("care.urls")),
 ]
+
+handler400 = "crm_site.error_views.bad_request"
+handler403 = "crm_site.error_views.permission_denied"
+handler404 = "crm_site.error_views.page_not_found"
+handler500 = "crm_site.error_views.server_error"

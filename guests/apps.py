@@ -9,13 +9,13 @@ class GuestsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from crm_site.extensions import GuestSection, register_guest_section
+        from crm_site.extensions import GuestSection, register
 
         from . import selectors, vocabulary
 
         post_migrate.connect(vocabulary.ensure_default_vocabulary, sender=self, dispatch_uid="guests.vocabulary")
 
-        register_guest_section(
+        register(
             GuestSection(
                 key="duplicates",
                 order=900,

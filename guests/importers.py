@@ -56,7 +56,6 @@ import csv
 import datetime as dt
 import functools
 import gzip
-import io
 import operator
 import time
 from collections.abc import Iterable, Iterator
@@ -71,6 +70,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site import pgcopy
 from crm_site.errors import DomainError
 
 from . import search_keys, services
@@ -434,7 +434,7 @@ def _guest_spec(number: int, data: dict, specs: dict[str, _GuestSpec], result: I
 def _resolve_guests(rows: list[_Row], specs: dict[str, _GuestSpec], result: ImportResult) -> None:
     """Match the file's guests to active profiles (e-mail, then phone, then the guest
     already on the stay); validate the ones that must be created."""
-    active = Guest.objects.filter(merged_into__isnull=True)
+    active = Guest.objects.active()
     emails = {s.email for s in specs.values() if s.email}
     phones = {s.phone for s in specs.values() if s.phone}
     by_email: dict[str, int] = {}
@@ -646,38 +646,6 @@ def _insert_columns() -> list[str]:
     return names
 
 
-def _escape(text: str) -> str:
-    if "\\" in text or not text.isprintable():
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-# COPY text format, by Python type (the values build_stay produces).
-_COPY_TEXT = {
-    type(None): lambda v: r"\N",
-    bool: lambda v: "t" if v else "f",
-    int: str,
-    Decimal: str,
-    dt.date: dt.date.isoformat,
-    dt.datetime: dt.datetime.isoformat,
-    str: _escape,
-}
-
-
-def _copy_text(value) -> str:
-    convert = _COPY_TEXT.get(type(value))
-    return convert(value) if convert is not None else _escape(str(value))
-
-
-def _copy_from(cursor, sql: str, buffer: io.StringIO) -> None:
-    raw = cursor.cursor
-    if hasattr(raw, "copy_expert"):  # psycopg2
-        raw.copy_expert(sql, buffer)
-    else:  # psycopg 3
-        with raw.copy(sql) as copy:
-            copy.write(buffer.getvalue())
-
-
 def _write_batch_postgres(stays: list[Stay], *, set_columns, now) -> tuple[list[int], list[int]]:
     columns = _insert_columns()
     quoted = ", ".join(f'"{c}"' for c in columns)
@@ -688,16 +656,13 @@ def _write_batch_postgres(stays: list[Stay], *, set_columns, now) -> tuple[list[
     current = ", ".join(f'guests_stay."{c}"' for c in updates) + ', guests_stay."guest_id"'
     incoming = ", ".join(f'EXCLUDED."{c}"' for c in updates) + ', COALESCE(EXCLUDED."guest_id", guests_stay."guest_id")'
     values_of = operator.attrgetter(*columns)
-    buffer = io.StringIO()
-    buffer.writelines("\t".join(map(_copy_text, values_of(stay))) + "\n" for stay in stays)
-    buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS guests_import_stays ON COMMIT DROP AS "
             f"SELECT {quoted} FROM guests_stay WITH NO DATA"
         )
         cursor.execute("TRUNCATE guests_import_stays")
-        _copy_from(cursor, f"COPY guests_import_stays ({quoted}) FROM STDIN", buffer)
+        pgcopy.copy_text_rows(cursor, "guests_import_stays", columns, map(values_of, stays))
         cursor.execute(
             f"""
             INSERT INTO guests_stay ({quoted}, "created_at", "updated_at")

@@ -90,8 +90,23 @@ class StaffProfile(models.Model):
         return str(self.user)
 
 
+class GuestQuerySet(models.QuerySet):
+    """The one definition of which profiles count."""
+
+    def active(self):
+        """Profiles staff work with: not merged into another one.  Erased (anonymised)
+        profiles are active — their stays still count in statistics — but read-only."""
+        return self.filter(merged_into__isnull=True)
+
+    def identified(self):
+        """Active and not erased: a person who can be contacted, warned about or cared for."""
+        return self.active().filter(is_anonymised=False)
+
+
 class Guest(models.Model):
     """One profile per person for the whole chain (the single customer view)."""
+
+    objects = GuestQuerySet.as_manager()
 
     class Gender(models.TextChoices):
         FEMALE = "F", _("Female")

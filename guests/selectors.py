@@ -17,7 +17,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.extensions import Badge, badges_for, guest_sections
+from crm_site.extensions import Badge, badges_for, guest_sections, identifier_lookups
 from crm_site.roles import is_chain_wide
 
 from . import money, search_keys
@@ -25,12 +25,21 @@ from .models import AuditEvent, Guest, GuestNote, GuestPreference, PreferenceTyp
 
 _DIGITS = re.compile(r"\D")
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
-# Hooks that resolve an identifier (member number, ...) to guest ids; other apps append.
-IDENTIFIER_LOOKUPS: list = []
 
 
 def active_guests() -> QuerySet[Guest]:
-    return Guest.objects.filter(merged_into__isnull=True)
+    return Guest.objects.active()
+
+
+CONSENT_FIELDS = {"marketing_email": "marketing_email_consent", "marketing_sms": "marketing_sms_consent"}
+
+
+def guest_has_consent(*, guest_id: int, purpose: str) -> bool:
+    """Whether the guest (not erased, not merged away) currently consents to ``purpose``."""
+    field = CONSENT_FIELDS.get(purpose)
+    if field is None:
+        return False
+    return Guest.objects.identified().filter(pk=guest_id, **{field: True}).exists()
 
 
 def _trigram_available() -> bool:
@@ -67,8 +76,8 @@ def guest_search(*, query: str, limit: int | None = None) -> list[Guest]:
         return []
     base = active_guests().select_related("company")
 
-    for lookup in IDENTIFIER_LOOKUPS:
-        ids = lookup(query)
+    for identifier in identifier_lookups():
+        ids = identifier.lookup(query)
         if ids:
             return list(base.filter(pk__in=ids)[:limit])
 
@@ -478,7 +487,7 @@ def duplicate_candidates(*, guest: Guest, limit: int = 10) -> list[dict]:
         match |= Q(document_hash=guest.document_hash)
     if guest.birth_date:
         match |= Q(birth_date=guest.birth_date)
-    candidates = active_guests().filter(match).exclude(pk=guest.pk).filter(is_anonymised=False)[:200]
+    candidates = Guest.objects.identified().filter(match).exclude(pk=guest.pk)[:200]
     result = []
     for other in candidates:
         reasons = duplicate_reasons(guest, other)

@@ -21,10 +21,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from crm_site.errors import ConflictError, DomainError, NotFound
+from crm_site.extensions import guest_sections, merge_handlers, personal_data_holders
 
 from . import audit, money, search_keys
 from .models import AuditEvent, Guest, GuestMerge, GuestNote, GuestPreference, PreferenceType, Property, Stay
-from .signals import guest_erased, guests_merged, stays_upserted
+from .signals import guests_merged, stays_upserted
 
 GUEST_FIELDS = (
     "family_name",
@@ -137,7 +138,7 @@ def guest_update(*, guest_id: int, expected_version: int | None, data: Mapping, 
         raise DomainError(_("The profile version you edited is required."), field="version")
     with transaction.atomic():
         try:
-            guest = Guest.objects.select_for_update().get(pk=guest_id, merged_into__isnull=True)
+            guest = Guest.objects.active().select_for_update().get(pk=guest_id)
         except Guest.DoesNotExist:
             raise NotFound(_("Guest not found.")) from None
         if guest.version != int(expected_version):
@@ -252,12 +253,14 @@ class StayRowError:
 class StayBatchError(DomainError):
     """A batch had invalid rows; nothing of it was written."""
 
+    default_code = "invalid_rows"
+
     def __init__(self, errors: list[StayRowError]):
         super().__init__(_("%(n)d row(s) rejected; nothing was written.") % {"n": len(errors)}, field="rows")
         self.errors = errors
 
-    def as_dict(self):
-        return {"detail": [str(self.message)], "rows": [e.as_dict() for e in self.errors]}
+    def body(self):
+        return {**super().body(), "rows": [e.as_dict() for e in self.errors]}
 
 
 def _as_decimal(value, field) -> Decimal:
@@ -451,9 +454,7 @@ def stays_upsert(*, rows: Iterable[Mapping], by=None) -> list[Stay]:
                 referenced.add(int(g))
         except (TypeError, ValueError):
             pass
-    existing_guests = set(
-        Guest.objects.filter(pk__in=referenced, merged_into__isnull=True).values_list("pk", flat=True)
-    )
+    existing_guests = set(Guest.objects.active().filter(pk__in=referenced).values_list("pk", flat=True))
     stays, errors, seen = [], [], set()
     for index, row in enumerate(rows):
         try:
@@ -544,7 +545,6 @@ def guest_export(*, guest: Guest, by=None, channel: str = "web") -> dict:
     The core profile, preferences, notes and stays come from here; every other app adds
     its part through its registered 360 section, so nothing is left out as apps grow.
     """
-    from crm_site.extensions import guest_sections
 
     def plain(obj, fields):
         return {
@@ -598,6 +598,9 @@ def guest_export(*, guest: Guest, by=None, channel: str = "web") -> dict:
     for section in guest_sections():
         if section.profile is not None:
             data[section.key] = section.profile(guest, by)
+    for holder in personal_data_holders():
+        if holder.export is not None:
+            data[holder.key] = holder.export(guest, by)
     audit.record(guest=guest, action=AuditEvent.Action.EXPORT, by=by, channel=channel)
     return data
 
@@ -606,11 +609,12 @@ def guest_erase(*, guest_id: int, by=None, channel: str = "web") -> Guest:
     """Erase a guest by anonymising the profile (right to be forgotten).
 
     Personal data goes; stays and their revenue stay (statistics need them) but point
-    at an anonymous profile.  Other apps scrub their free text on ``guest_erased``.
+    at an anonymous profile.  Every app that holds personal data scrubs it through its
+    registered ``PersonalData.erase`` (``crm_site.extensions``), in this transaction.
     """
     with transaction.atomic():
         try:
-            guest = Guest.objects.select_for_update().get(pk=guest_id, merged_into__isnull=True)
+            guest = Guest.objects.active().select_for_update().get(pk=guest_id)
         except Guest.DoesNotExist:
             raise NotFound(_("Guest not found.")) from None
         if guest.is_anonymised:
@@ -646,7 +650,9 @@ def guest_erase(*, guest_id: int, by=None, channel: str = "web") -> Guest:
         guest.guest_notes.all().delete()
         Stay.objects.filter(guest=guest).update(special_requests="")
         audit.record(guest=guest, action=AuditEvent.Action.ERASE, by=by, channel=channel)
-        guest_erased.send(sender=Guest, guest_id=guest.pk)
+        for holder in personal_data_holders():
+            if holder.erase is not None:
+                holder.erase([guest.pk])
     guest.refresh_from_db()
     return guest
 
@@ -687,8 +693,6 @@ def guest_merge(*, survivor_id: int, merged_id: int, by=None, note: str = "") ->
     as a hidden record pointing at the survivor.  Everything that moved is recorded so
     the merge can be explained and undone exactly.
     """
-    from crm_site.extensions import merge_handlers
-
     from .selectors import duplicate_reasons
 
     if str(survivor_id) == str(merged_id):
@@ -744,8 +748,6 @@ def guest_merge(*, survivor_id: int, merged_id: int, by=None, note: str = "") ->
 
 def guest_merge_undo(*, merge_id: int, by=None) -> GuestMerge:
     """Undo a merge: exactly the rows that moved go back and the duplicate reappears."""
-    from crm_site.extensions import merge_handlers
-
     with transaction.atomic():
         try:
             record = GuestMerge.objects.select_for_update().get(pk=merge_id)

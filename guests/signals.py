@@ -6,5 +6,3 @@ from django.dispatch import Signal
 stays_upserted = Signal()
 # survivor_id, merged_id
 guests_merged = Signal()
-# guest_id: sent inside the erasing transaction; receivers scrub their personal free text.
-guest_erased = Signal()

@@ -80,7 +80,7 @@ def guest_create(request):
 @login_required
 @permission_required("guests.change_guest", raise_exception=True)
 def guest_edit(request, pk: int):
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     conflict = False
     if request.method == "POST":
         form = GuestForm(request.POST)
@@ -112,7 +112,7 @@ def guest_edit(request, pk: int):
 @permission_required("guests.add_guestpreference", raise_exception=True)
 @require_POST
 def preference_add(request, pk: int):
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     form = PreferenceForm(request.POST)
     if form.is_valid():
         try:
@@ -130,7 +130,7 @@ def preference_add(request, pk: int):
 @permission_required("guests.delete_guestpreference", raise_exception=True)
 @require_POST
 def preference_remove(request, pk: int, preference_id: int):
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     try:
         services.preference_remove(guest=guest, preference_id=preference_id, by=request.user)
     except DomainError as error:
@@ -142,7 +142,7 @@ def preference_remove(request, pk: int, preference_id: int):
 @permission_required("guests.add_guestnote", raise_exception=True)
 @require_POST
 def note_add(request, pk: int):
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     form = GuestNoteForm(request.POST)
     if form.is_valid():
         try:
@@ -207,7 +207,7 @@ def arrivals(request):
 @permission_required("guests.export_guest", raise_exception=True)
 def guest_export(request, pk: int):
     """Download everything held about a guest as JSON (privacy access request)."""
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     data = services.guest_export(guest=guest, by=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="guest-{guest.pk}.json"'
@@ -217,7 +217,7 @@ def guest_export(request, pk: int):
 @login_required
 @permission_required("guests.erase_guest", raise_exception=True)
 def guest_erase(request, pk: int):
-    guest = get_object_or_404(Guest, pk=pk, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
     if request.method == "POST":
         if request.POST.get("confirm") != "ERASE":
             messages.error(request, _("Type ERASE to confirm."))

@@ -27,10 +27,11 @@ def _on_stays_upserted(sender, stay_ids=(), **kwargs):
             )
 
 
-def _on_guest_erased(sender, guest_id, **kwargs):
+def _erase_guests(guest_ids):
     from .services import claims_scrub_for_erased_guest
 
-    claims_scrub_for_erased_guest(guest_id=guest_id)
+    for guest_id in guest_ids:
+        claims_scrub_for_erased_guest(guest_id=guest_id)
 
 
 def _ensure_default_tiers(sender, **kwargs):
@@ -46,19 +47,17 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self):
-        from crm_site.extensions import GuestSection, MergeHandler, register_guest_section, register_merge_handler
-        from guests import selectors as guest_selectors
-        from guests.signals import guest_erased, stays_upserted
+        from crm_site.extensions import GuestSection, IdentifierLookup, MergeHandler, PersonalData, register
+        from guests.signals import stays_upserted
 
         from . import selectors, services
 
         post_migrate.connect(_ensure_default_tiers, sender=self, dispatch_uid="loyalty.default_tiers")
         stays_upserted.connect(_on_stays_upserted, dispatch_uid="loyalty.post_stay_points")
-        guest_erased.connect(_on_guest_erased, dispatch_uid="loyalty.scrub_claims")
-        # Guest search by member number (M + 9 digits, see loyalty.numbers).
-        if selectors.guest_ids_by_member_number not in guest_selectors.IDENTIFIER_LOOKUPS:
-            guest_selectors.IDENTIFIER_LOOKUPS.append(selectors.guest_ids_by_member_number)
-        register_guest_section(
+        register(
+            # Guest search by member number (M + 9 digits, see loyalty.numbers).
+            IdentifierLookup(key="member-number", lookup=selectors.guest_ids_by_member_number),
+            PersonalData(key="loyalty", order=20, erase=_erase_guests),
             GuestSection(
                 key="loyalty",
                 order=20,
@@ -66,13 +65,11 @@ class LoyaltyConfig(AppConfig):
                 template="loyalty/_guest_section.html",
                 badges=selectors.tier_badges,
                 permission="loyalty.view_membership",
-            )
-        )
-        register_merge_handler(
+            ),
             MergeHandler(
                 key="loyalty",
                 order=20,
                 move=services.membership_merge_move,
                 restore=services.membership_merge_restore,
-            )
+            ),
         )

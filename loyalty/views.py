@@ -82,7 +82,7 @@ def membership_detail(request, pk: int):
 @permission_required("loyalty.add_membership", raise_exception=True)
 @require_POST
 def enrol(request, guest_id: int):
-    guest = get_object_or_404(Guest, pk=guest_id, merged_into__isnull=True)
+    guest = get_object_or_404(Guest.objects.active(), pk=guest_id)
     try:
         membership, created = services.membership_enrol(guest=guest, by=request.user)
     except DomainError as error:

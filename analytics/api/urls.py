@@ -1,9 +1,10 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from crm_site.api import CrmRouter
 
 from . import views
 
-router = SimpleRouter(trailing_slash=True)
+router = CrmRouter(trailing_slash=True)
 router.register("analytics/runs", views.SegmentationRunViewSet, basename="segmentation-run")
 
 urlpatterns = [

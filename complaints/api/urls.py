@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from crm_site.api import CrmRouter
 
 from . import views
 
-router = DefaultRouter(trailing_slash=True)
+router = CrmRouter(trailing_slash=True)
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 
 urlpatterns = router.urls

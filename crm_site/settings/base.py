@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "django_htmx",
     "crm_site",
+    "outbox",
     "guests",
     "loyalty",
     "complaints",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crm_site.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +90,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Largest request body accepted (a bulk batch of 500 stays is well under 1 MB); larger
+# answers 413 before it is read.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=4 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 # Login throttling and other short-lived counters.  Use Redis in production
 # (CACHE_URL=redis://host:6379/1) so every web process shares the counters.
@@ -131,6 +138,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "crm_site.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "crm_site.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -144,6 +156,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm_site.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
         "ComplaintChannelEnum": "complaints.models.ComplaintChannel",
@@ -178,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.tasks.expire_points",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=10),
     },
+    "outbox-deliver-due": {
+        "task": "outbox.tasks.deliver_due",
+        "schedule": crontab(minute="*"),
+    },
     "complaints-escalate-overdue": {
         "task": "complaints.tasks.escalate_overdue",
         "schedule": crontab(minute="*/5"),
@@ -199,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Mail (escalations, care e-mails) -------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@hotel.example")
+# The outbox retries a refused or unreachable mail server with backoff, then gives up.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # --- Product settings -----------------------------------------------------------------
 # Salt for document-number hashes: never store a passport number in clear text.

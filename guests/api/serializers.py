@@ -1,6 +1,7 @@
 """API shapes.  Serializers parse and render; services decide."""
 
 import zoneinfo
+from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -16,7 +17,7 @@ class PropertySerializer(serializers.ModelSerializer):
     def to_internal_value(self, data):
         # Codes are upper case (a database constraint); accept "lis" as "LIS" so the
         # uniqueness check sees the code that will be stored.
-        if hasattr(data, "copy") and isinstance(data.get("code"), str):
+        if isinstance(data, Mapping) and isinstance(data.get("code"), str):
             data = data.copy()
             data["code"] = data["code"].strip().upper()
         return super().to_internal_value(data)
@@ -118,9 +119,7 @@ class GuestNoteSerializer(serializers.ModelSerializer):
 
 class StaySerializer(serializers.ModelSerializer):
     property = serializers.SlugRelatedField(slug_field="code", queryset=Property.objects.all())
-    guest = serializers.PrimaryKeyRelatedField(
-        queryset=Guest.objects.filter(merged_into__isnull=True), required=False, allow_null=True
-    )
+    guest = serializers.PrimaryKeyRelatedField(queryset=Guest.objects.active(), required=False, allow_null=True)
 
     class Meta:
         model = Stay

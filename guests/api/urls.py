@@ -1,9 +1,10 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from crm_site.api import CrmRouter
 
 from . import views
 
-router = DefaultRouter(trailing_slash=True)
+router = CrmRouter(trailing_slash=True)
 router.register("guests", views.GuestViewSet, basename="guest")
 router.register(r"guests/(?P<guest_pk>\d+)/preferences", views.GuestPreferenceViewSet, basename="guest-preference")
 router.register("stays", views.StayViewSet, basename="stay")

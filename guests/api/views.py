@@ -48,7 +48,7 @@ class GuestViewSet(
 
     serializer_class = GuestSerializer
     filterset_class = GuestFilterSet
-    queryset = Guest.objects.filter(merged_into__isnull=True).select_related("company").order_by("id")
+    queryset = Guest.objects.active().select_related("company").order_by("id")
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="Search text")])
     def list(self, request, *args, **kwargs):
@@ -140,7 +140,7 @@ class GuestPreferenceViewSet(
     pagination_class = None
 
     def get_guest(self) -> Guest:
-        return get_object_or_404(Guest.objects.filter(merged_into__isnull=True), pk=self.kwargs["guest_pk"])
+        return get_object_or_404(Guest.objects.active(), pk=self.kwargs["guest_pk"])
 
     def get_queryset(self):
         return GuestPreference.objects.filter(guest=self.get_guest()).select_related(
@@ -217,16 +217,12 @@ class StayViewSet(
         if len(rows) > 1000:
             raise DomainError(_("At most 1,000 stays per batch."), field="stays")
         report = [
-            {"row": i, "field": field, "message": message}
+            services.StayRowError(i, field, message)
             for i, row in enumerate(rows)
             for field, message in _row_shape_errors(row)
         ]
         if report:
-            rejected = len({r["row"] for r in report})
-            return Response(
-                {"detail": [_("%(n)d row(s) rejected; nothing was written.") % {"n": rejected}], "rows": report},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise services.StayBatchError(report)
         saved = services.stays_upsert(rows=rows, by=request.user)
         return Response({"upserted": len(saved)}, status=status.HTTP_200_OK)
 

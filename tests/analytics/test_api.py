@@ -121,21 +121,21 @@ def test_pareto(api, sales_manager, segmented):
 def test_bad_parameters_name_the_field(api, sales_manager, segmented, url, params, field):
     response = api.as_user(sales_manager).get(url, params)
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert list(response.json()["errors"]) == [field]
 
 
 @pytest.mark.parametrize("url", ENDPOINTS[1:])
 def test_a_failed_run_cannot_be_asked_for(api, sales_manager, segmented, url):
     failed = SegmentationRunFactory(as_of=AS_OF - dt.timedelta(days=2))
     response = api.as_user(sales_manager).get(url, {"run": failed.pk})
-    assert response.status_code == 400 and "run" in response.json()
+    assert response.status_code == 400 and "run" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("url", ENDPOINTS[1:])
 def test_no_run_yet_is_404(api, sales_manager, url):
     response = api.as_user(sales_manager).get(url)
     assert response.status_code == 404
-    assert "run" in response.json()
+    assert "run" in response.json()["errors"]
 
 
 def test_runs_list_and_detail(api, sales_manager, segmented):

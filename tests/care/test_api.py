@@ -88,13 +88,13 @@ def test_bad_updates_name_the_field_and_write_nothing(api, sales_manager, front_
     client = api.as_user(sales_manager)
     url = f"{WARNINGS}{warning.pk}/"
     response = client.patch(url, {"outcome": "lost"}, format="json")
-    assert response.status_code == 400 and "lost_reason" in response.json()
+    assert response.status_code == 400 and "lost_reason" in response.json()["errors"]
     response = client.patch(url, {"assigned_to": front_desk.pk}, format="json")
-    assert response.status_code == 400 and "assigned_to" in response.json()
+    assert response.status_code == 400 and "assigned_to" in response.json()["errors"]
     response = client.patch(url, {"outcome": "returned"}, format="json")
-    assert response.status_code == 400 and "outcome" in response.json()
+    assert response.status_code == 400 and "outcome" in response.json()["errors"]
     response = client.patch(url, {"assigned_to": sales_manager.pk, "outcome": "lost"}, format="json")
-    assert response.status_code == 400 and "lost_reason" in response.json()
+    assert response.status_code == 400 and "lost_reason" in response.json()["errors"]
     response = client.patch(url, {}, format="json")
     assert response.status_code == 400
     warning.refresh_from_db()
@@ -106,7 +106,7 @@ def test_closed_warning_conflicts(api, sales_manager):
     warning = ChurnWarningFactory(status="closed", outcome="returned")
     response = api.as_user(sales_manager).patch(f"{WARNINGS}{warning.pk}/", {"outcome": "contacted"}, format="json")
     assert response.status_code == 409
-    assert "outcome" in response.json()
+    assert "outcome" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("role_user", ["front_desk", "guest_relations", "integrator_readonly", "integrator"])
@@ -181,14 +181,14 @@ def test_care_task_done_and_consent(api, guest_relations, hotel):
     task = CareTaskFactory(property=hotel)
     client = api.as_user(guest_relations)
     response = client.post(f"{TASKS}{task.pk}/done/", {"channel": "phone"}, format="json")
-    assert response.status_code == 400 and "channel" in response.json()
+    assert response.status_code == 400 and "channel" in response.json()["errors"]
     response = client.post(f"{TASKS}{task.pk}/done/", {"channel": "in_person", "note": "Cake in room"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "done"
     assert ContactLog.objects.get(guest=task.guest).note == "Cake in room"
     assert client.post(f"{TASKS}{task.pk}/done/", {}, format="json").status_code == 409
     response = client.post(f"{TASKS}{task.pk}/send-email/")
-    assert response.status_code == 400 and "email" in response.json()
+    assert response.status_code == 400 and "email" in response.json()["errors"]
 
 
 def test_care_task_list_query_count(api, sales_manager, hotel):
@@ -242,7 +242,7 @@ def test_bad_surveys_name_the_field(api, front_desk, stay, payload, field):
     body = {"stay": stay.pk, **payload}
     response = api.as_user(front_desk).post(SURVEYS, body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not StaySurvey.objects.exists()
 
 
@@ -250,10 +250,10 @@ def test_survey_for_another_guests_stay_and_twice(api, front_desk, stay):
     client = api.as_user(front_desk)
     other = GuestFactory()
     response = client.post(SURVEYS, {"stay": stay.pk, "guest": other.pk, "overall": 4}, format="json")
-    assert response.status_code == 400 and "stay" in response.json()
+    assert response.status_code == 400 and "stay" in response.json()["errors"]
     assert client.post(SURVEYS, {"stay": stay.pk, "overall": 4}, format="json").status_code == 201
     response = client.post(SURVEYS, {"stay": stay.pk, "overall": 2}, format="json")
-    assert response.status_code == 409 and "stay" in response.json()
+    assert response.status_code == 409 and "stay" in response.json()["errors"]
 
 
 def test_survey_retry_with_idempotency_key(api, front_desk, stay):

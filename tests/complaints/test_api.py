@@ -56,7 +56,7 @@ def test_front_desk_logs_a_complaint(api, front_desk, hotel):
 def test_intake_bad_input(api, front_desk, hotel, changes, field, status):
     response = api.as_user(front_desk).post(URL, _payload(hotel, **changes), format="json")
     assert response.status_code == status
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not Complaint.objects.exists()
 
 
@@ -66,7 +66,7 @@ def test_intake_stay_of_another_guest(api, front_desk, hotel):
     stay = StayFactory(guest=GuestFactory(), property=hotel)
     response = api.as_user(front_desk).post(URL, _payload(hotel, guest=guest.pk, stay=stay.pk), format="json")
     assert response.status_code == 400
-    assert "another guest" in response.json()["stay"][0]
+    assert "another guest" in response.json()["errors"]["stay"][0]
     assert not Complaint.objects.exists()
 
 
@@ -74,7 +74,7 @@ def test_intake_stay_of_another_guest(api, front_desk, hotel):
 def test_intake_at_a_property_outside_scope(api, front_desk, other_hotel):
     response = api.as_user(front_desk).post(URL, _payload(other_hotel), format="json")
     assert response.status_code == 403
-    assert "property" in response.json()
+    assert "property" in response.json()["errors"]
 
 
 @pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_bad_transitions_are_4xx_and_change_nothing(api, hotel, guest_relations,
     events = complaint.events.count()
     response = api.as_user(guest_relations).post(f"{URL}{complaint.pk}/transition/", body, format="json")
     assert response.status_code == code, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     complaint.refresh_from_db()
     assert complaint.status == status and complaint.events.count() == events
 
@@ -203,7 +203,7 @@ def test_transition_without_permission(api, hotel, front_desk, sales_manager):
             f"{URL}{complaint.pk}/transition/", {"to": "assigned", "assignee": user.pk}, format="json"
         )
         assert response.status_code == 403
-        assert "to" in response.json()
+        assert "to" in response.json()["errors"]
     complaint.refresh_from_db()
     assert complaint.status == S.RECEIVED
 
@@ -227,7 +227,7 @@ def test_link_guest_later(api, hotel, front_desk):
     assert response.json()["guest"] == stay.guest_id
     other = StayFactory(property=hotel)
     response = api.as_user(front_desk).post(f"{URL}{complaint.pk}/link-guest/", {"stay": other.pk}, format="json")
-    assert response.status_code == 400 and "stay" in response.json()
+    assert response.status_code == 400 and "stay" in response.json()["errors"]
 
 
 # --- analysis -------------------------------------------------------------------------------
@@ -244,8 +244,10 @@ def test_analysis_endpoint_for_sales_managers_only(api, hotel, sales_manager, fr
     assert body["total"] == 1 and body["satisfaction"]["rated"] == 1
     assert body["median_seconds_to_resolve"] is not None
     bad = api.as_user(sales_manager).get(f"{URL}analysis/?date_from=2026-05-01&date_to=2026-01-01")
-    assert bad.status_code == 400 and "date_to" in bad.json()
-    assert api.as_user(sales_manager).get(f"{URL}analysis/?property=NOPE").json() == {"property": ["Unknown property."]}
+    assert bad.status_code == 400 and "date_to" in bad.json()["errors"]
+    assert api.as_user(sales_manager).get(f"{URL}analysis/?property=NOPE").json()["errors"] == {
+        "property": ["Unknown property."]
+    }
 
 
 @pytest.mark.django_db

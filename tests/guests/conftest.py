@@ -23,5 +23,5 @@ def gold_badge_section(monkeypatch):
         badges=badges,
         permission="guests.view_guest",
     )
-    monkeypatch.setitem(extensions._SECTIONS, section.key, section)
+    monkeypatch.setitem(extensions._REGISTRY[GuestSection], section.key, section)
     return calls

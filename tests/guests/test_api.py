@@ -29,8 +29,8 @@ def snapshot(*models):
 def assert_names_field(response, field, status=400):
     assert response.status_code == status, response.content
     body = response.json()
-    assert field in body, body
-    assert body[field] and all(isinstance(m, str) and m for m in body[field]), body
+    assert field in body["errors"], body
+    assert body["errors"][field] and all(isinstance(m, str) and m for m in body["errors"][field]), body
 
 
 # --- Guest 360 in one call ----------------------------------------------------------------
@@ -454,7 +454,7 @@ def test_bulk_over_1000_rows_is_refused(api, integrator, hotel):
 def test_bulk_malformed_batches_are_400(api, integrator, hotel, payload):
     response = api.as_user(integrator).post("/api/v1/stays/bulk/", payload)
     assert response.status_code == 400
-    assert "stays" in response.json() or "rows" in response.json()
+    assert "stays" in response.json()["errors"] or "rows" in response.json()["errors"]
     assert not Stay.objects.exists()
 
 
@@ -665,8 +665,10 @@ def test_sections_are_hidden_from_viewers_without_their_permission(api, front_de
 
     from crm_site import extensions
 
-    section = extensions._SECTIONS["test_tier"]
-    monkeypatch.setitem(extensions._SECTIONS, "test_tier", replace(section, permission="guests.merge_guest"))
+    section = extensions._REGISTRY[extensions.GuestSection]["test_tier"]
+    monkeypatch.setitem(
+        extensions._REGISTRY[extensions.GuestSection], "test_tier", replace(section, permission="guests.merge_guest")
+    )
     guest = GuestFactory()
     profile = api.as_user(front_desk).get(f"/api/v1/guests/{guest.pk}/profile/").json()
     assert {"label": "Gold", "kind": "tier"} not in profile["badges"]

@@ -158,7 +158,7 @@ def test_property_bound_roles_see_arrivals_of_their_own_properties_only(role, ap
     StayFactory(property=other_hotel, arrival_date=dt.date(2026, 1, 10), status=Stay.Status.RESERVED)
     response = api.as_user(user).get("/api/v1/arrivals/", {"property": "ALG", "date": "2026-01-10"})
     assert response.status_code == 400
-    assert "property" in response.json()
+    assert "property" in response.json()["errors"]
     assert api.as_user(user).get("/api/v1/arrivals/", {"property": "LIS", "date": "2026-01-10"}).status_code == 200
 
 

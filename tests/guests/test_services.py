@@ -398,7 +398,7 @@ def test_batch_with_same_key_twice_is_a_row_error(hotel):
     with pytest.raises(services.StayBatchError) as caught:
         services.stays_upsert(rows=rows)
     assert [(e.row, e.field) for e in caught.value.errors] == [(1, "confirmation_number")]
-    assert caught.value.as_dict()["rows"][0]["row"] == 1
+    assert caught.value.body()["rows"][0]["row"] == 1
     assert not Stay.objects.exists()
 
 

@@ -101,7 +101,7 @@ def test_bad_transactions_are_refused_naming_the_field(api, funded, chain_admin,
     response = post(api, chain_admin, f"/api/v1/memberships/{funded.pk}/transactions/", payload)
 
     assert response.status_code == 400
-    assert field in response.data
+    assert field in response.data["errors"]
     assert ledger() == before
     assert_consistent(funded)
 
@@ -112,7 +112,7 @@ def test_more_than_the_balance_is_refused_with_the_balance_in_the_message(api, f
     response = post(api, front_desk, f"/api/v1/memberships/{funded.pk}/redemptions/", {"reward": reward.code})
 
     assert response.status_code == 400
-    assert "5,000" in response.data["points"][0] or "5000" in response.data["points"][0]
+    assert "5,000" in response.data["errors"]["points"][0] or "5000" in response.data["errors"]["points"][0]
     assert not Redemption.objects.exists()
 
 
@@ -122,7 +122,7 @@ def test_an_unknown_reward_is_refused(api, funded, front_desk):
     response = post(api, front_desk, f"/api/v1/memberships/{funded.pk}/redemptions/", {"reward": "no-such-reward"})
 
     assert response.status_code == 400
-    assert "reward" in response.data
+    assert "reward" in response.data["errors"]
     assert ledger() == before
 
 
@@ -136,7 +136,7 @@ def test_points_for_a_cancelled_stay_are_refused(api, member, integrator, status
     )
 
     assert response.status_code == 400
-    assert "stay" in response.data
+    assert "stay" in response.data["errors"]
     assert not PointsTransaction.objects.exists()
 
 
@@ -149,7 +149,7 @@ def test_points_for_another_guests_stay_are_refused(api, member, integrator):
     )
 
     assert response.status_code == 400
-    assert "stay" in response.data
+    assert "stay" in response.data["errors"]
 
 
 def test_a_write_without_an_idempotency_key_is_refused(api, funded, front_desk):
@@ -158,7 +158,7 @@ def test_a_write_without_an_idempotency_key_is_refused(api, funded, front_desk):
     )
 
     assert response.status_code == 400
-    assert "Idempotency-Key" in response.data
+    assert "Idempotency-Key" in response.data["errors"]
 
 
 def test_a_retry_with_the_same_key_and_body_returns_the_first_answer(api, funded, front_desk):
@@ -184,7 +184,7 @@ def test_a_reused_key_with_a_different_body_is_409(api, funded, front_desk, gues
     )
 
     assert same_user.status_code == other_user.status_code == 409
-    assert "Idempotency-Key" in same_user.data and "Idempotency-Key" in other_user.data
+    assert "Idempotency-Key" in same_user.data["errors"] and "Idempotency-Key" in other_user.data["errors"]
     assert ledger() == before
 
 
@@ -206,7 +206,7 @@ def test_tier_thresholds_are_validated(api, tiers, chain_admin):
     )
 
     assert response.status_code == 400
-    assert "qualifying_nights" in response.data
+    assert "qualifying_nights" in response.data["errors"]
 
 
 # --- Missing-points claims ------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_a_claim_is_rejected_only_with_a_reason(api, member, hotel, guest_relati
     by_desk = api.as_user(front_desk).post(url, {"decision_reason": "Not ours"}, format="json")
     rejected = api.as_user(guest_relations).post(url, {"decision_reason": "Stay at a partner hotel"}, format="json")
 
-    assert no_reason.status_code == 400 and "decision_reason" in no_reason.data
+    assert no_reason.status_code == 400 and "decision_reason" in no_reason.data["errors"]
     assert by_desk.status_code == 403
     assert rejected.status_code == 200 and rejected.data["status"] == "rejected"
     assert not PointsTransaction.objects.exists()

@@ -1,6 +1,15 @@
-"""``COPY ... FROM STDIN (FORMAT binary)`` straight from numpy arrays.
+"""PostgreSQL COPY, in and out, binary and text: the one module every bulk path uses.
 
-Formatting a million rows as CSV text costs several seconds of Python time; PostgreSQL's
+* :func:`copy_rows` — ``COPY table FROM STDIN (FORMAT binary)`` straight from numpy
+  arrays (segment rows: a million rows with no per-row Python work);
+* :func:`copy_text_rows` — ``COPY table FROM STDIN`` (text format) from Python tuples
+  (the stay upsert's staging table, the bench loader);
+* :func:`read_fixed` — ``COPY (query) TO STDOUT (FORMAT binary)`` of fixed-width columns
+  read in place by numpy (the churn scan's stays);
+* :func:`read_frame` — ``COPY (query) TO STDOUT (FORMAT csv)`` into a typed pandas frame,
+  with a ``fetchmany`` fallback on SQLite (the segmentation aggregate).
+
+Binary writing: formatting a million rows as CSV text costs several seconds of Python time; PostgreSQL's
 binary COPY format needs none: every row with the same NULL pattern and the same text
 lengths has the same byte layout, so a group of rows is one numpy structured array and
 ``tobytes()`` is the whole encoding.  Supported column types: ``bigint``, ``integer``,
@@ -13,11 +22,15 @@ and ``numeric_recv`` for the numeric layout (sign, weight, base-10000 digits).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 import numpy as np
+import pandas as pd
+from django.db import connection
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 TRAILER = struct.pack("!h", -1)
@@ -155,6 +168,11 @@ def encode(
     return b"".join(chunks)
 
 
+def _raw(cursor):
+    """The DB-API cursor under Django's wrapper (``copy_expert`` lives there)."""
+    return getattr(cursor, "cursor", cursor)
+
+
 def copy_rows(
     cursor,
     table: str,
@@ -164,7 +182,114 @@ def copy_rows(
 ) -> None:
     """COPY the rows into ``table`` (already quoted) through a psycopg2 cursor."""
     names = ", ".join(f'"{name}"' for name, _t in columns)
-    cursor.copy_expert(
+    _raw(cursor).copy_expert(
         f"COPY {table} ({names}) FROM STDIN WITH (FORMAT binary)",
         io.BytesIO(encode(columns, values, nulls)),
     )
+
+
+# --- Text format in -------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    if "\\" in text or not text.isprintable():
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+# COPY text format, by Python type.
+_TEXT = {
+    type(None): lambda v: r"\N",
+    bool: lambda v: "t" if v else "f",
+    int: str,
+    float: repr,
+    Decimal: str,
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+    str: _escape,
+}
+
+
+def text_value(value) -> str:
+    convert = _TEXT.get(type(value))
+    return convert(value) if convert is not None else _escape(str(value))
+
+
+def copy_text_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """``COPY table (columns) FROM STDIN`` in text format; ``rows`` are tuples of Python
+    values (None, bool, int, float, Decimal, date, datetime, str)."""
+    buffer = io.StringIO()
+    buffer.writelines("\t".join(map(text_value, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    names = ", ".join(f'"{name}"' for name in columns)
+    _raw(cursor).copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+
+
+# --- Out ------------------------------------------------------------------------------------
+
+_FIXED_OUT = {"int8": ">i8", "int4": ">i4", "int2": ">i2", "float8": ">f8", "date": ">i4"}
+
+
+def read_fixed(cursor, sql: str, params: Sequence, columns: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """Run ``sql`` through ``COPY (...) TO STDOUT (FORMAT binary)`` and return each column
+    as a numpy array.  Every column must be a NOT NULL fixed-width type cast in the query
+    (``int8``, ``int4``, ``int2``, ``float8``, ``date`` as days since 2000-01-01): then
+    every row has the same width and numpy reads the stream in place."""
+    fields: list[tuple] = [("count", ">i2")]
+    for name, pg_type in columns:
+        fields += [(f"{name}__len", ">i4"), (name, _FIXED_OUT[pg_type])]
+    row = np.dtype(fields)
+    raw = _raw(cursor)
+    query = raw.mogrify(sql, list(params))
+    if isinstance(query, bytes):
+        query = query.decode()
+    buffer = io.BytesIO()
+    raw.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
+    data = buffer.getbuffer()
+    if bytes(data[:11]) != SIGNATURE[:11]:
+        raise RuntimeError("unexpected COPY output (not PostgreSQL binary format)")
+    header = 19 + int.from_bytes(data[15:19], "big")  # signature, flags, extension length
+    body = data[header : len(data) - 2]  # the trailer is a field count of -1
+    if len(body) % row.itemsize:
+        raise RuntimeError("unexpected COPY output (rows of another width: a NULL or a wider type?)")
+    rows = np.frombuffer(body, dtype=row)
+    if len(rows) and not (rows["count"] == len(columns)).all():
+        raise RuntimeError("unexpected COPY output (field count)")
+    result = {name: rows[name].astype(rows[name].dtype.newbyteorder("=")) for name, _t in columns}
+    del rows, body, data
+    buffer.close()
+    return result
+
+
+def _empty(dtypes: Mapping) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
+def read_frame(sql: str, params: Sequence, dtypes: Mapping, *, work_mem: str | None = None) -> pd.DataFrame:
+    """One query's rows as a typed DataFrame without a Python object per row on
+    PostgreSQL (``COPY ... TO STDOUT (FORMAT csv)`` → ``read_csv``); ``fetchmany`` chunks
+    elsewhere.  ``work_mem`` lets PostgreSQL hash a large aggregate in memory."""
+    columns = list(dtypes)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = _raw(cursor)
+            query = raw.mogrify(sql, list(params)).decode()
+            buffer = io.BytesIO()
+            if work_mem:
+                cursor.execute("SET work_mem = %s", [work_mem])
+            try:
+                raw.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            finally:
+                if work_mem:
+                    cursor.execute("RESET work_mem")
+            if not buffer.tell():
+                return _empty(dtypes)
+            buffer.seek(0)
+            return pd.read_csv(buffer, header=None, names=columns, dtype=dict(dtypes))
+        cursor.execute(sql, list(params))
+        chunks = []
+        while batch := cursor.fetchmany(50_000):
+            chunks.append(pd.DataFrame.from_records(batch, columns=columns))
+    if not chunks:
+        return _empty(dtypes)
+    return pd.concat(chunks, ignore_index=True).astype(dict(dtypes))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from analytics import pgcopy
+from crm_site import pgcopy
 
 COLUMNS = [
     ("id", "bigint"),

@@ -100,7 +100,7 @@ class RedemptionAdmin(ReadOnlyAdmin):
 
 @admin.register(TierChange)
 class TierChangeAdmin(ReadOnlyAdmin):
-    list_display = ["membership", "kind", "from_tier", "to_tier", "effective_on", "valid_until"]
+    list_display = ["membership", "kind", "from_tier", "to_tier", "effective_on", "valid_until", "superseded_at"]
     list_filter = ["kind", "to_tier"]
     list_select_related = ["membership", "from_tier", "to_tier"]
 

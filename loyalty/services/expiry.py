@@ -24,19 +24,18 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _last_activity(membership_id: int) -> dt.date | None:
-    return (
-        PointsTransaction.objects.filter(membership_id=membership_id)
-        .exclude(kind=Kind.EXPIRE)
-        .aggregate(last=Max("effective_on"))["last"]
-    )
+def _last_activity(membership_id: int) -> tuple[dt.date | None, int | None]:
+    """The member's last activity date (expiry rows aside) and last ledger row id."""
+    rows = PointsTransaction.objects.filter(membership_id=membership_id)
+    last = rows.exclude(kind=Kind.EXPIRE).aggregate(last=Max("effective_on"))["last"]
+    return last, rows.aggregate(row=Max("id"))["row"]
 
 
 def _expire_one(membership_id: int, *, cutoff: dt.date, months: int, as_of: dt.date) -> int:
     """Expire one member's balance under its lock; 0 if activity arrived meanwhile."""
     with transaction.atomic():
         membership = lock_member(membership_id)
-        last = _last_activity(membership_id)
+        last, last_row = _last_activity(membership_id)
         if membership.points_balance <= 0 or (last is not None and last >= cutoff):
             return 0
         points = membership.points_balance
@@ -46,8 +45,10 @@ def _expire_one(membership_id: int, *, cutoff: dt.date, months: int, as_of: dt.d
             points=-points,
             reason=_("Points expired: no activity since %(date)s (%(months)d months).")
             % {"date": last.isoformat() if last else "—", "months": months},
-            key=f"expire:{membership_id}:{last.isoformat() if last else 'none'}",
-            print_=fingerprint(kind=Kind.EXPIRE, membership=membership_id, last=last),
+            # One expiry per ledger state: a rerun finds the balance already zero, and
+            # points back-dated after an expiry (a late stay) expire under a new key.
+            key=f"expire:{membership_id}:{last_row}",
+            print_=fingerprint(kind=Kind.EXPIRE, membership=membership_id, last_row=last_row),
             effective_on=as_of,
         )
         return points
@@ -57,7 +58,7 @@ def points_expire(*, as_of: dt.date | None = None) -> dict[str, int]:
     """Expire the whole balance of members without any ledger activity (earning,
     redeeming, adjustments, compensation) for ``LOYALTY_POINTS_EXPIRY_MONTHS`` months.
 
-    Idempotent: the key names the last activity date, and an expired balance is zero.
+    Idempotent: an expired balance is zero, and the key names the ledger row it follows.
     Returns counts: candidates, expired_members, expired_points.
     """
     as_of = as_of or timezone.localdate()

@@ -5,6 +5,8 @@ batches ends with the same ledger, tiers and multipliers."""
 import datetime as dt
 import random
 from collections import defaultdict
+from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
 from django.db import transaction
@@ -133,3 +135,143 @@ def test_live_backfill_and_shuffled_batches_post_the_same_loyalty(chain):
         for part in ("credits", "per_stay", "members", "history"):
             assert other[part] == expected[part], part
         assert any(kind == "adjust" for rows in other["rows"].values() for kind, *_rest in rows)
+
+
+# --- The rules behind it, one case at a time ------------------------------------------------
+
+YEAR = dt.date.today().year - 2
+LAST_YEAR = YEAR + 1  # Silver reached then still holds today
+
+
+def enrolled(on=dt.date(YEAR - 1, 1, 1)):
+    from tests.factories import GuestFactory
+
+    return services.membership_enrol(guest=GuestFactory(), enrolled_on=on)[0]
+
+
+def stay(membership, departure, nights, revenue="100.00"):
+    from tests.factories import StayFactory
+
+    return StayFactory(
+        guest=membership.guest,
+        arrival_date=departure - dt.timedelta(days=nights),
+        departure_date=departure,
+        room_revenue=Decimal(revenue),
+    )
+
+
+def credits(membership):
+    return list(
+        StayCredit.objects.filter(membership=membership)
+        .order_by("departure_date")
+        .values_list("stay_id", "earn_multiplier", "points")
+    )
+
+
+def test_a_stay_that_arrives_late_reprices_the_stays_after_it(tiers):
+    membership = enrolled(on=dt.date(LAST_YEAR, 1, 1))
+    later = [stay(membership, dt.date(LAST_YEAR, 6, 1), 6), stay(membership, dt.date(LAST_YEAR, 9, 1), 6)]
+    services.stays_points_sync(stay_ids=[s.pk for s in later])
+    assert [m for _s, m, _p in credits(membership)] == [Decimal("1.00")] * 2  # Silver only after 1 September
+
+    late = stay(membership, dt.date(LAST_YEAR, 3, 1), 5)  # 5 + 6 nights reach Silver on 1 June
+    services.stays_points_sync(stay_ids=[late.pk])
+
+    assert [(s, m) for s, m, _p in credits(membership)] == [
+        (late.pk, Decimal("1.00")),
+        (later[0].pk, Decimal("1.00")),
+        (later[1].pk, Decimal("1.10")),
+    ]
+    reprice = PointsTransaction.objects.get(membership=membership, kind="adjust")
+    assert (reprice.stay_id, reprice.points, reprice.effective_on) == (later[1].pk, 100, dt.date(LAST_YEAR, 9, 1))
+    assert "re-priced in date order" in reprice.reason
+    membership.refresh_from_db()
+    assert (membership.tier.code, membership.tier_since) == ("silver", dt.date(LAST_YEAR, 6, 1))
+    # The upgrade first recorded on 1 September is kept, marked superseded.
+    recorded = membership.tier_changes.exclude(kind="enrolment").order_by("effective_on")
+    assert list(recorded.values_list("effective_on", "superseded_at")) == [
+        (dt.date(LAST_YEAR, 6, 1), None),
+        (dt.date(LAST_YEAR, 9, 1), ANY),
+    ]
+
+
+def test_posting_the_same_late_stay_again_writes_nothing(tiers):
+    membership = enrolled()
+    stays = [stay(membership, dt.date(YEAR, month, 1), 6) for month in (9, 3, 6)]
+    for one in stays:
+        services.stays_points_sync(stay_ids=[one.pk])
+    rows = PointsTransaction.objects.count()
+    changes = TierChange.objects.count()
+
+    services.stays_points_sync(stay_ids=[s.pk for s in stays])
+
+    assert (PointsTransaction.objects.count(), TierChange.objects.count()) == (rows, changes)
+
+
+def test_one_member_is_never_split_between_batches(tiers, monkeypatch):
+    from loyalty.services import earning
+
+    monkeypatch.setattr(earning, "STAY_BATCH", 2)
+    members = [enrolled(), enrolled()]
+    # Created latest first, so stay ids run against departure order.
+    stays = [stay(m, dt.date(YEAR, 12 - i, 1), 5) for m in members for i in range(5)]
+
+    stats = services.stays_points_sync(stay_ids=[s.pk for s in stays])
+
+    assert stats["posted"] == len(stays)
+    assert not PointsTransaction.objects.filter(kind="adjust").exists()  # all in date order at once
+    for membership in members:
+        earned = list(
+            PointsTransaction.objects.filter(membership=membership)
+            .order_by("id")
+            .values_list("effective_on", flat=True)
+        )
+        assert earned == sorted(earned)
+
+
+def test_a_year_boundary_inside_a_batch_applies_the_grace_rule(tiers):
+    membership = enrolled()
+    gold = [stay(membership, dt.date(YEAR - 1, 3, 1), 13), stay(membership, dt.date(YEAR - 1, 5, 1), 13)]
+    quiet_year = stay(membership, dt.date(YEAR + 1, 2, 1), 1)
+
+    services.stays_points_sync(stay_ids=[s.pk for s in [*gold, quiet_year]])
+
+    # Silver after the first stay's 13 nights, Gold after the second's, valid to the end
+    # of the next year; on the 1 January after that, one tier down (Silver, the grace
+    # rule, not straight to Member), and the stay of February earns at Silver.
+    assert [m for _s, m, _p in credits(membership)] == [Decimal("1.00"), Decimal("1.10"), Decimal("1.10")]
+    steps = list(
+        membership.tier_changes.current()
+        .exclude(kind="enrolment")
+        .order_by("effective_on")
+        .values_list("effective_on", "kind", "to_tier__code")
+    )
+    assert steps[:3] == [
+        (dt.date(YEAR - 1, 3, 1), "upgrade", "silver"),
+        (dt.date(YEAR - 1, 5, 1), "upgrade", "gold"),
+        (dt.date(YEAR + 1, 1, 1), "downgrade", "silver"),
+    ]
+
+
+def test_an_approved_claim_takes_its_stays_place_in_the_timeline(tiers, chain_admin):
+    membership = enrolled(on=dt.date(YEAR, 5, 1))
+    before_enrolment = stay(membership, dt.date(YEAR, 4, 1), 10)
+    after = stay(membership, dt.date(YEAR, 8, 1), 4)
+    services.stays_points_sync(stay_ids=[before_enrolment.pk, after.pk])
+    assert credits(membership) == [(after.pk, Decimal("1.00"), 1000)]
+
+    claim = services.claim_file(
+        membership=membership,
+        property=before_enrolment.property,
+        confirmation_number=before_enrolment.confirmation_number,
+    )
+    claim = services.claim_approve(claim=claim, by=chain_admin)
+
+    # The claimed stay earns at the tier held on its day (the base tier); its 10 nights,
+    # counted in its year, take the member to Silver before the August stay, which is
+    # re-priced.
+    assert claim.transaction.stay_id == before_enrolment.pk and claim.transaction.kind == "earn"
+    assert credits(membership) == [
+        (before_enrolment.pk, Decimal("1.00"), 1000),
+        (after.pk, Decimal("1.10"), 1100),
+    ]

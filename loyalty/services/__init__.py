@@ -18,6 +18,7 @@ from ..rules import NOTHING, StayValue, TierDecision, decide_tier, earned_tier, 
 from .claims import claim_approve, claim_file, claim_reject
 from .earning import (
     STAY_BATCH,
+    memberships_replay,
     points_earn_for_stay,
     stay_points_sync,
     stays_points_catch_up,
@@ -56,6 +57,7 @@ __all__ = [
     "membership_enrol",
     "membership_merge_move",
     "membership_merge_restore",
+    "memberships_replay",
     "months_before",
     "points_adjust",
     "points_earn",

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -273,3 +273,33 @@ def stays_points_catch_up(*, as_of: dt.date, days: int = 7) -> dict[str, int]:
         loyalty_credit__isnull=True,
     ).values_list("pk", flat=True)
     return stays_points_sync(stay_ids=list(ids), as_of=as_of)
+
+
+def memberships_replay(
+    *, membership_ids: Iterable[int] | None = None, as_of: dt.date | None = None, batch_size: int = 100
+) -> dict[str, int]:
+    """Re-post members' whole histories in date order, from their enrolment (or their
+    earliest credited stay), with the tier rules as they are now; only differences are
+    written (compensating ADJUSTs, superseded tier changes).  A repair for ledgers posted
+    before stays were kept in time order; a rerun writes nothing."""
+    as_of = as_of or timezone.localdate()
+    members = Membership.objects.annotate(first_stay=Min("stay_credits__departure_date")).order_by("pk")
+    if membership_ids is not None:
+        members = members.filter(pk__in=list(membership_ids))
+    rows = list(members.values_list("pk", "enrolled_on", "first_stay"))
+    tiers = list(Tier.objects.order_by("rank"))
+    stats = {"members": len(rows), "changed": 0, "rows": 0}
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
+        with transaction.atomic():
+            locked = lock_members([pk for pk, *_dates in chunk], tiers={t.pk: t for t in tiers})
+            postings = [
+                MemberPosting(locked[pk], tiers=tiers, as_of=as_of, since=min(d for d in (enrolled, first) if d))
+                for pk, enrolled, first in chunk
+            ]
+            prepare_postings(postings)
+            for posting in postings:
+                written = posting.post()
+                stats["rows"] += len(written)
+                stats["changed"] += bool(written) or posting.tier_changed
+    return stats

@@ -95,7 +95,9 @@ class MemberPosting:
     """What one batch changes for one member, replayed in date order and written with a
     few bulk inserts (see the module docstring)."""
 
-    def __init__(self, membership: Membership, *, tiers: list[Tier], as_of: dt.date, by=None):
+    def __init__(
+        self, membership: Membership, *, tiers: list[Tier], as_of: dt.date, by=None, since: dt.date | None = None
+    ):
         self.membership = membership
         self.tiers = tiers
         self.tiers_by_pk = {t.pk: t for t in tiers}
@@ -106,7 +108,8 @@ class MemberPosting:
         self.loaded: list[StayCredit] = []
         self.begin: TierState | None = None
         self.legacy = False
-        self._start: dt.date | None = None
+        self._start: dt.date | None = since  # replay from this day even without a change
+        self.tier_changed = False
         self.rows: list[PointsTransaction] = []
         self.new_credits: list[StayCredit] = []
         self.changed_credits: dict[int, StayCredit] = {}
@@ -189,7 +192,7 @@ class MemberPosting:
             if value.nights or value.qualifying_spend:
                 timeline.add(event.day, value.nights, value.qualifying_spend)
             timeline.settle(event.day)
-        if self.as_of > events[-1].day:
+        if not events or self.as_of > events[-1].day:
             timeline.advance_to(self.as_of)
             timeline.settle(self.as_of)
         return self._save(timeline, start)
@@ -353,6 +356,7 @@ class MemberPosting:
         while same < min(len(recorded), len(replayed)) and _signature(recorded[same]) == replayed[same].signature:
             same += 1
         stale = [c.pk for c in recorded[same:]]
+        self.tier_changed = bool(stale or replayed[same:])
         if stale:
             TierChange.objects.filter(pk__in=stale).update(superseded_at=timezone.now())
         TierChange.objects.bulk_create([change_row(self.membership, step) for step in replayed[same:]])
@@ -365,7 +369,7 @@ def _signature(change: TierChange) -> tuple:
 def prepare_postings(postings: list[MemberPosting]) -> None:
     """Load, for all members of a batch at once, their tier history and the credits the
     replay needs (two queries, plus one per hundred members)."""
-    postings = [p for p in postings if p.events]
+    postings = [p for p in postings if p.events or p._start]
     if not postings:
         return
     histories: dict[int, list[TierChange]] = defaultdict(list)

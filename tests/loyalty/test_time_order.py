@@ -3,6 +3,7 @@ day, the nightly job on every 1 January), in one history backfill, and in shuffl
 batches ends with the same ledger, tiers and multipliers."""
 
 import datetime as dt
+import io
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -275,3 +276,45 @@ def test_an_approved_claim_takes_its_stays_place_in_the_timeline(tiers, chain_ad
         (before_enrolment.pk, Decimal("1.00"), 1000),
         (after.pk, Decimal("1.10"), 1100),
     ]
+
+
+def test_a_ledger_posted_out_of_order_is_repaired_by_the_replay_command(tiers):
+    """What the old posting left (every stay of a backfill at the tier of the day it was
+    posted) is put right by replaying the member's history: differences only, once."""
+    from django.core.management import call_command
+
+    from loyalty.services import ledger
+
+    membership = enrolled()
+    stays = [stay(membership, dt.date(YEAR, 3, 1), 12), stay(membership, dt.date(YEAR, 6, 1), 2)]
+    locked = ledger.lock_member(membership.pk)
+    for one in stays:  # both credited at the base multiplier, no upgrade recorded
+        StayCredit.objects.create(
+            stay=one,
+            membership=membership,
+            departure_date=one.departure_date,
+            nights=one.nights,
+            eligible_revenue=Decimal("100.00"),
+            currency="EUR",
+            qualifying_spend=Decimal("100.00"),
+            exchange_rate=1,
+            earn_multiplier=1,
+            points=1000,
+            revision=1,
+        )
+        key = f"stay:{one.pk}:1"
+        ledger.append(locked, kind="earn", points=1000, reason="old", key=key, print_=key, stay=one)
+
+    first = services.memberships_replay()
+    again = services.memberships_replay()
+
+    assert [m for _s, m, _p in credits(membership)] == [Decimal("1.00"), Decimal("1.10")]
+    assert (first["changed"], first["rows"]) == (1, 1) and (again["changed"], again["rows"]) == (0, 0)
+    assert PointsTransaction.objects.get(kind="adjust").points == 100
+    membership.refresh_from_db()
+    assert membership.points_balance == 2100
+    history = membership.tier_changes.current().exclude(kind="enrolment").order_by("effective_on")
+    assert history.values_list("kind", "to_tier__code", "effective_on")[0] == ("upgrade", "silver", dt.date(YEAR, 3, 1))
+    out = io.StringIO()
+    call_command("replay_loyalty", stdout=out)
+    assert "0 changed" in out.getvalue()

@@ -1,8 +1,14 @@
-"""Django admin: tiers and rewards are edited here; the ledger and what hangs off it
-are read-only (points move only through loyalty.services)."""
+"""Django admin: tiers are edited through the tier services (the same ladder rules as
+the page and the API), rewards (catalogue data, checked by the model's constraints) are
+edited here; the ledger and everything that hangs off it are read-only (points, tiers of
+members and claims move only through loyalty.services)."""
 
+from django import forms
 from django.contrib import admin
 
+from crm_site.errors import DomainError, add_to_form
+
+from . import services
 from .models import Membership, MissingPointsClaim, PointsTransaction, Redemption, Reward, StayCredit, Tier, TierChange
 
 
@@ -17,10 +23,42 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class TierAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tier
+        fields = ["code", "rank", *services.tiers.EDITABLE]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.tier_validate(tier=self.instance if self.instance.pk else None, data=data)
+            except DomainError as error:
+                add_to_form(self, error)
+        return data
+
+
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
+    """Tiers go through loyalty.services.tier_create / tier_update: thresholds must rise
+    with rank, as on the tier page and in the API."""
+
+    form = TierAdminForm
     list_display = ["rank", "code", "name", "qualifying_nights", "qualifying_spend", "earn_multiplier"]
     ordering = ["rank"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "rank"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in services.tiers.EDITABLE if field in form.cleaned_data}
+        if change:
+            saved = services.tier_update(tier=Tier.objects.get(pk=obj.pk), data=data, by=request.user)
+        else:
+            saved = services.tier_create(
+                data={**data, "code": form.cleaned_data["code"], "rank": form.cleaned_data["rank"]}, by=request.user
+            )
+        obj.pk = saved.pk
 
     def has_delete_permission(self, request, obj=None):
         return False  # members hold tiers; change thresholds instead
@@ -62,7 +100,7 @@ class RedemptionAdmin(ReadOnlyAdmin):
 
 @admin.register(TierChange)
 class TierChangeAdmin(ReadOnlyAdmin):
-    list_display = ["membership", "kind", "from_tier", "to_tier", "effective_on", "valid_until"]
+    list_display = ["membership", "kind", "from_tier", "to_tier", "effective_on", "valid_until", "superseded_at"]
     list_filter = ["kind", "to_tier"]
     list_select_related = ["membership", "from_tier", "to_tier"]
 

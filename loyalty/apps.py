@@ -27,13 +27,6 @@ def _on_stays_upserted(sender, stay_ids=(), **kwargs):
             )
 
 
-def _erase_guests(guest_ids):
-    from .services import claims_scrub_for_erased_guest
-
-    for guest_id in guest_ids:
-        claims_scrub_for_erased_guest(guest_id=guest_id)
-
-
 def _ensure_default_tiers(sender, **kwargs):
     # Also after a test-database flush, which empties what migration 0002 seeded.
     from .defaults import seed_default_tiers
@@ -57,7 +50,7 @@ class LoyaltyConfig(AppConfig):
         register(
             # Guest search by member number (M + 9 digits, see loyalty.numbers).
             IdentifierLookup(key="member-number", lookup=selectors.guest_ids_by_member_number),
-            PersonalData(key="loyalty", order=20, erase=_erase_guests),
+            PersonalData(key="loyalty", order=20, erase=services.guest_loyalty_erase),
             GuestSection(
                 key="loyalty",
                 order=20,

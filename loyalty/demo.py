@@ -3,7 +3,9 @@ ledger obeys the same rules as production:
 
 * about two guests in three are members, enrolled at their first stay;
 * every checked-out stay of a member is posted through ``stays_points_sync`` (the
-  service of the stays_upserted task): points, stay credits, upgrades at once;
+  service of the stays_upserted task) as a history backfill: each member's stays in
+  departure order, tiers requalified at every year boundary passed, so the demo ledger
+  equals what live posting would have written;
 * tiers are requalified and inactive balances expired as of today;
 * a reward catalogue, some redemptions by the front desk and a few missing-points
   claims (open, approved, rejected).
@@ -61,7 +63,7 @@ def _rewards() -> list[Reward]:
     return result
 
 
-def _enrol(rng: random.Random, ctx) -> dict[int, Membership]:
+def enrol_members(rng: random.Random, ctx) -> dict[int, Membership]:
     """Most members joined at their first stay; some only at their second, so their
     first stay earned nothing (material for missing-points claims)."""
     guest_ids = sorted(ctx.guest_ids)
@@ -86,15 +88,21 @@ def _enrol(rng: random.Random, ctx) -> dict[int, Membership]:
     return existing
 
 
-def _post_stays(members: dict[int, Membership], ctx) -> int:
-    """Post every checked-out stay of the members through the service the stays_upserted
-    task uses, as the PMS interface would have sent them."""
-    stay_ids = list(
+def member_stay_ids(members) -> list[int]:
+    """The members' checked-out stays not posted yet, by departure."""
+    return list(
         Stay.objects.filter(guest_id__in=list(members), status=Stay.Status.CHECKED_OUT, loyalty_credit__isnull=True)
         .order_by("departure_date", "id")
         .values_list("pk", flat=True)
     )
-    return services.stays_points_sync(stay_ids=stay_ids, as_of=ctx.today)["posted"]
+
+
+def _post_stays(members: dict[int, Membership], ctx) -> int:
+    """Post every checked-out stay of the members through the service the stays_upserted
+    task uses, as a history backfill: each member's stays are replayed in departure
+    order, year boundary by year boundary, so tiers and multipliers are those the
+    member would hold had every stay arrived on its day."""
+    return services.stays_points_sync(stay_ids=member_stay_ids(members), as_of=ctx.today)["posted"]
 
 
 def _redeem(members: dict[int, Membership], rewards: list[Reward], ctx) -> int:
@@ -170,7 +178,7 @@ def seed(ctx) -> None:
     # not sync the file to disk once per member.
     with transaction.atomic():
         rewards = _rewards()
-        members = _enrol(rng, ctx)
+        members = enrol_members(rng, ctx)
         posted = _post_stays(members, ctx)
         tiers = services.tiers_requalify(as_of=ctx.today)
         expired = services.points_expire(as_of=ctx.today)

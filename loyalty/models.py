@@ -252,8 +252,21 @@ class StayCredit(models.Model):
         return f"{self.stay_id}: {self.points}"
 
 
+class TierChangeQuerySet(models.QuerySet):
+    def current(self):
+        """The member's tier history as it stands (without changes a later replay of
+        their stays in date order replaced)."""
+        return self.filter(superseded_at__isnull=True)
+
+
 class TierChange(models.Model):
-    """Why a member's tier (or its validity) changed: the audit behind the explanation."""
+    """Why a member's tier (or its validity) changed: the audit behind the explanation.
+
+    ``effective_on`` is the day on the member's timeline (the departure of the stay that
+    moved them up, the 1 January their tier ran out).  When a stay earlier than others
+    already posted arrives, the member's history is replayed in date order from that
+    day: the changes it replaces are kept, marked ``superseded_at``.
+    """
 
     class Kind(models.TextChoices):
         ENROLMENT = "enrolment", _("Enrolment")
@@ -272,6 +285,14 @@ class TierChange(models.Model):
     spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(
+        _("superseded at"),
+        null=True,
+        blank=True,
+        help_text=_("Replaced when the member's stays were replayed in date order."),
+    )
+
+    objects = TierChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tier change")

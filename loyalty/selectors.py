@@ -7,17 +7,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from crm_site.extensions import Badge
 from guests import search_keys
 
-from . import conf, numbers, services
-from .models import Membership, MissingPointsClaim, PointsTransaction, Reward, Tier
+from . import conf, numbers
+from .models import Membership, MissingPointsClaim, PointsTransaction, Reward, StayCredit, Tier
+from .rules import money_text, year_end
 
 LEDGER_PAGE_SIZE = 50
 RECENT_TRANSACTIONS = 5
@@ -62,9 +63,28 @@ def tier_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
 
 # --- Why a member holds a tier --------------------------------------------------------------
 
+_money = money_text
 
-def _money(amount) -> str:
-    return number_format(Decimal(amount), decimal_pos=2, force_grouping=True)
+
+def qualifying_activity(
+    membership_ids: Iterable[int], *, as_of: dt.date, since: dt.date | None = None
+) -> dict[int, dict[int, tuple[int, Decimal]]]:
+    """Nights and spend per calendar year of each membership, from ``since`` (default:
+    1 January last year) to ``as_of``, in one query."""
+    since = since or dt.date(as_of.year - 1, 1, 1)
+    rows = (
+        StayCredit.objects.filter(
+            membership_id__in=list(membership_ids), departure_date__gte=since, departure_date__lte=as_of
+        )
+        .annotate(year=ExtractYear("departure_date"))
+        .values("membership_id", "year")
+        .annotate(nights=Sum("nights"), spend=Sum("qualifying_spend"))
+        .order_by()
+    )
+    result: dict[int, dict[int, tuple[int, Decimal]]] = {}
+    for row in rows:
+        result.setdefault(row["membership_id"], {})[row["year"]] = (row["nights"] or 0, row["spend"] or Decimal("0"))
+    return result
 
 
 def tier_progress(
@@ -102,7 +122,7 @@ def tier_progress(
             "nights_to_go": max(0, target.qualifying_nights - nights) if target.qualifying_nights else None,
             "spend_to_go": str(max(Decimal("0"), target.qualifying_spend - spend)) if target.qualifying_spend else None,
         }
-    if membership.tier_valid_until and membership.tier_valid_until < services.year_end(year + 1):
+    if membership.tier_valid_until and membership.tier_valid_until < year_end(year + 1):
         lines.append(
             _("To keep %(tier)s after %(until)s: %(nights)d nights or %(spend)s %(currency)s in %(year)d.")
             % {
@@ -149,7 +169,7 @@ def membership_section(guest, viewer) -> dict:
         return {"is_member": False}
     as_of = timezone.localdate()
     tiers = list(Tier.objects.order_by("rank"))
-    activity = services.qualifying_activity([membership.pk], as_of=as_of).get(membership.pk, {})
+    activity = qualifying_activity([membership.pk], as_of=as_of).get(membership.pk, {})
     recent = list(membership.transactions.order_by("-id")[:RECENT_TRANSACTIONS])
     rank = {t.pk: t.rank for t in tiers}
     rewards = [
@@ -220,7 +240,7 @@ def membership_explanation(*, membership: Membership, as_of: dt.date | None = No
     """Why the member holds their tier and what the next one needs (3 queries)."""
     as_of = as_of or timezone.localdate()
     tiers = list(Tier.objects.order_by("rank"))
-    activity = services.qualifying_activity([membership.pk], as_of=as_of).get(membership.pk, {})
+    activity = qualifying_activity([membership.pk], as_of=as_of).get(membership.pk, {})
     return tier_progress(membership=membership, tiers=tiers, activity=activity, as_of=as_of)
 
 
@@ -228,7 +248,7 @@ def membership_overview(*, membership: Membership, as_of: dt.date | None = None)
     """Everything the ledger page shows beside the ledger itself."""
     return {
         "progress": membership_explanation(membership=membership, as_of=as_of),
-        "tier_changes": list(membership.tier_changes.select_related("from_tier", "to_tier")[:20]),
+        "tier_changes": list(membership.tier_changes.current().select_related("from_tier", "to_tier")[:20]),
         "claims": list(membership.claims.select_related("property", "decided_by", "transaction")[:20]),
         "rewards": list(Reward.objects.filter(is_active=True).select_related("min_tier")),
     }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from celery import shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
-from django.utils import timezone
+
+from crm_site.parsing import as_of_date
 
 from . import services
 
@@ -22,8 +22,10 @@ _RETRY = {
 }
 
 
-def _as_of(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+def run_date(value: str | None):
+    """The run date of a nightly job (ISO text; empty = today).  A date ahead of today
+    is allowed: operators rehearse a year-end run before it happens."""
+    return as_of_date(value, field="as_of", allow_future=True)
 
 
 # IntegrityError too: two workers posting the same new stay at once, the loser retries
@@ -37,17 +39,19 @@ def post_stay_points(self, stay_ids: list[int]) -> dict:
 @shared_task(**_RETRY)
 def requalify_tiers(self, as_of: str | None = None) -> dict:
     """Nightly: post member stays a lost task missed, then move members up (at once) or
-    down (only after their tier's validity ran out).  Rerunning for a date changes nothing."""
-    day = _as_of(as_of) or timezone.localdate()
+    down (only after their tier's validity ran out, year by year).  Rerunning for a date
+    changes nothing."""
+    day = run_date(as_of)
     caught_up = services.stays_points_catch_up(as_of=day)
     stats = services.tiers_requalify(as_of=day)
-    logger.info("loyalty.requalify_tiers %s: %s, caught up %s", as_of or "today", stats, caught_up)
+    logger.info("loyalty.requalify_tiers %s: %s, caught up %s", day, stats, caught_up)
     return {**stats, "caught_up": caught_up["posted"]}
 
 
 @shared_task(**_RETRY)
 def expire_points(self, as_of: str | None = None) -> dict:
     """Nightly: expire the balances of members inactive for the expiry period."""
-    stats = services.points_expire(as_of=_as_of(as_of))
-    logger.info("loyalty.expire_points %s: %s", as_of or "today", stats)
+    day = run_date(as_of)
+    stats = services.points_expire(as_of=day)
+    logger.info("loyalty.expire_points %s: %s", day, stats)
     return stats

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from crm_site.errors import ConflictError, DomainError
 from crm_site.idempotency import idempotent
+from crm_site.parsing import as_text
 from crm_site.permissions import require_perms
 
 from .. import selectors, services
@@ -57,10 +58,15 @@ KIND_PERMISSIONS = {
 def _ledger_key(request, membership: Membership) -> str:
     """The ledger key of an API write: the client's Idempotency-Key, scoped to the
     membership so two clients' keys cannot collide."""
-    key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
-    if not key:
-        raise DomainError(_("Send an Idempotency-Key header with every points write."), field="Idempotency-Key")
-    return f"api:{membership.pk}:{key}"
+    prefix = f"api:{membership.pk}:"
+    key = as_text(
+        request.META.get("HTTP_IDEMPOTENCY_KEY"),
+        field="Idempotency-Key",
+        max_length=services.MAX_KEY_LENGTH - len(prefix),
+        required=True,
+        message=_("Send an Idempotency-Key header with every points write."),
+    )
+    return f"{prefix}{key}"
 
 
 @contextlib.contextmanager
@@ -209,7 +215,7 @@ class MembershipRedemptionViewSet(mixins.ListModelMixin, _MembershipChild):
         serializer.is_valid(raise_exception=True)
         code = serializer.validated_data["reward"].strip()
         reward = Reward.objects.select_related("min_tier").filter(code=code).first()
-        if reward is None and code.isdigit():
+        if reward is None and code.isdigit() and len(code) < 19:  # an id fits a bigint
             reward = Reward.objects.select_related("min_tier").filter(pk=int(code)).first()
         key = _ledger_key(request, membership)
         with _header_conflicts():

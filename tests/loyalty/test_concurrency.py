@@ -1,6 +1,7 @@
 """Races on real PostgreSQL connections: the balance never goes negative and a stay
 never earns twice, whatever the interleaving."""
 
+import datetime as dt
 import threading
 from decimal import Decimal
 
@@ -9,8 +10,8 @@ from django.db import connection
 
 from crm_site.errors import DomainError
 from loyalty import services
-from loyalty.models import Membership, PointsTransaction
-from tests.factories import StayFactory
+from loyalty.models import Membership, PointsTransaction, StayCredit
+from tests.factories import GuestFactory, StayFactory
 
 from .conftest import assert_consistent
 from .factories import MembershipFactory, RewardFactory, give_points
@@ -91,8 +92,6 @@ def test_the_same_stay_posted_concurrently_earns_once(tiers):
 
 
 def test_concurrent_compensations_with_one_key_enrol_and_post_once(tiers):
-    from tests.factories import GuestFactory
-
     guest = GuestFactory()
 
     outcomes = race(
@@ -106,3 +105,47 @@ def test_concurrent_compensations_with_one_key_enrol_and_post_once(tiers):
     membership = Membership.objects.get(guest=guest)
     assert membership.transactions.count() == 1
     assert_consistent(membership)
+
+
+def test_concurrent_batches_for_one_member_who_changes_tier_post_every_point_at_once(tiers):
+    """Two stays_upserted tasks for one member at once, each pushing the member up a
+    tier: neither fails (the member's lock is taken without the tier join a concurrent
+    upgrade would invalidate), every stay is credited at once, and the ledger ends as
+    if the stays had arrived in date order."""
+    year = dt.date.today().year - 1
+    nights = tiers["silver"].qualifying_nights // 2 + 1  # two stays reach Silver
+
+    def member_with_stays():
+        membership, _created = services.membership_enrol(guest=GuestFactory(), enrolled_on=dt.date(year, 1, 1))
+        stays = [
+            StayFactory(
+                guest=membership.guest,
+                arrival_date=dt.date(year, 2, 1) + dt.timedelta(days=30 * i),
+                departure_date=dt.date(year, 2, 1) + dt.timedelta(days=30 * i + nights),
+                room_revenue=Decimal("100.00") * (i + 1),
+            )
+            for i in range(4)
+        ]
+        return membership, stays
+
+    reference, reference_stays = member_with_stays()
+    services.stays_points_sync(stay_ids=[s.pk for s in reference_stays])
+    expected = list(
+        StayCredit.objects.filter(membership=reference)
+        .order_by("departure_date")
+        .values_list("earn_multiplier", "points")
+    )
+    assert {multiplier for multiplier, _points in expected} == {Decimal("1.00"), Decimal("1.10")}
+
+    for _attempt in range(20):
+        membership, stays = member_with_stays()
+        batches = [[s.pk for s in stays[0::2]], [s.pk for s in stays[1::2]]]
+
+        outcomes = race(2, lambda n, batches=batches: services.stays_points_sync(stay_ids=batches[n]))
+
+        assert outcomes == ["ok", "ok"]
+        credits = StayCredit.objects.filter(membership=membership).order_by("departure_date")
+        assert list(credits.values_list("earn_multiplier", "points")) == expected
+        assert_consistent(membership)
+        assert membership.points_balance == sum(points for _multiplier, points in expected)
+        assert membership.tier == tiers["silver"]

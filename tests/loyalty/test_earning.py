@@ -8,7 +8,7 @@ import pytest
 from crm_site.errors import DomainError
 from guests.models import Stay
 from loyalty import services
-from loyalty.models import PointsTransaction, StayCredit
+from loyalty.models import PointsTransaction, StayCredit, Tier
 from tests.factories import GuestFactory, StayFactory
 
 from .conftest import assert_consistent
@@ -154,7 +154,7 @@ def test_a_corrected_stay_is_compensated_by_a_new_transaction_never_an_edit(memb
     stay = old_stay(membership.guest)
     earn, _created = services.points_earn_for_stay(stay=stay)
     # The member is upgraded before the correction arrives: the stay keeps its old price.
-    membership.tier = services.Tier.objects.get(code="platinum")
+    membership.tier = Tier.objects.get(code="platinum")
     membership.save()
 
     Stay.objects.filter(pk=stay.pk).update(room_revenue=Decimal("400.00"))

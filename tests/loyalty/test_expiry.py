@@ -91,3 +91,29 @@ def test_a_future_business_date_is_refused(member):
     with pytest.raises(DomainError) as error:
         earn_on(member(), TODAY + dt.timedelta(days=1), 10, "f")
     assert error.value.field == "effective_on"
+
+
+def test_points_back_dated_into_an_expired_period_expire_again(member):
+    """A late stay (or a back-dated earn) lands on a date already expired: the next run
+    expires it under a new key instead of failing on the first expiry's key."""
+    membership = member()
+    old = TODAY - dt.timedelta(days=4 * 365)
+    earn_on(membership, old, 700, "old")
+    services.points_expire(as_of=TODAY)
+    earn_on(membership, old, 200, "late")
+
+    stats = services.points_expire(as_of=TODAY)
+
+    assert stats["expired_points"] == 200
+    assert list(membership.transactions.filter(kind="expire").values_list("points", flat=True)) == [-200, -700]
+    assert_consistent(membership)
+    assert membership.points_balance == 0
+
+
+def test_the_nightly_commands_refuse_a_malformed_date(member):
+    from django.core.management import CommandError, call_command
+
+    for command in ("expire_points", "requalify_tiers"):
+        for bad in ("15/06/2031", "9999-01-01", "2031-02-30"):
+            with pytest.raises(CommandError, match="--as-of"):
+                call_command(command, "--as-of", bad)

@@ -101,6 +101,25 @@ def test_erasing_a_guest_scrubs_what_they_told_us_in_claims(member, chain_admin)
     assert claim.note == ""
 
 
+def test_the_erase_hook_is_the_service_and_takes_a_whole_merge_cluster(member):
+    from crm_site.extensions import personal_data_holders
+
+    first, second, other = member(), member(), member()
+    for membership in (first, second, other):
+        MissingPointsClaimFactory(membership=membership, note="Call me on +44 20 7946 0000")
+
+    hook = next(h for h in personal_data_holders() if h.key == "loyalty")
+
+    assert hook.erase is services.guest_loyalty_erase
+    assert hook.erase([first.guest_id, second.guest_id]) == 2
+    assert hook.erase([]) == 0
+    assert list(MissingPointsClaim.objects.order_by("membership_id").values_list("note", flat=True)) == [
+        "",
+        "",
+        "Call me on +44 20 7946 0000",
+    ]
+
+
 def test_a_merge_posts_the_stays_a_member_made_under_a_duplicate_profile(member, chain_admin):
     survivor = member()
     duplicate = GuestFactory()

@@ -139,10 +139,11 @@ def test_the_nightly_job_upgrades_renews_and_downgrades_and_a_rerun_changes_noth
         list(Membership.objects.order_by("pk").values_list("tier__code", "tier_valid_until", "tier_reason")) == states
     )
     assert [s[0] for s in states] == ["silver", "gold", "gold", "gold"]
-    for membership in (climber, renewing, lapsed):
+    for membership, effective_on in ((climber, AS_OF), (renewing, AS_OF), (lapsed, dt.date(YEAR, 1, 1))):
         membership.refresh_from_db()
         assert membership.tier_reason
-        assert membership.tier_changes.filter(effective_on=AS_OF).count() == 1
+        # Up and renewed on the run date; down on the year boundary its tier ran out at.
+        assert list(membership.tier_changes.values_list("effective_on", flat=True)) == [effective_on]
     quiet.refresh_from_db()
     assert quiet.tier_valid_until == dt.date(YEAR, 12, 31)
     assert not quiet.tier_changes.exists()
@@ -181,3 +182,26 @@ def test_the_explanation_says_why_and_what_is_next(member, tiers):
     assert progress["next_tier"]["nights_to_go"] == tiers["gold"].qualifying_nights - 12
     assert any("Upgraded to Silver" in line for line in progress["explanation"])
     assert any("Next tier, Gold" in line for line in progress["explanation"])
+
+
+def test_a_run_that_missed_years_passes_each_year_boundary_in_turn(member, tiers):
+    """Platinum that ran out three years ago: one tier down per boundary (grace rule),
+    as three yearly runs would have done, not one step for the whole gap."""
+    lapsed = member("platinum", tier_valid_until=dt.date(YEAR - 3, 12, 31))
+    credit(lapsed, year=YEAR - 2, nights=12)  # Silver's threshold, in the second year
+
+    stats = services.tiers_requalify(as_of=AS_OF)
+
+    lapsed.refresh_from_db()
+    steps = list(
+        lapsed.tier_changes.order_by("effective_on").values_list("effective_on", "to_tier__code", "valid_until")
+    )
+    assert steps == [
+        (dt.date(YEAR - 2, 1, 1), "gold", dt.date(YEAR - 2, 12, 31)),
+        # Gold ran out; last year's 12 nights hold Silver to the end of this year.
+        (dt.date(YEAR - 1, 1, 1), "silver", dt.date(YEAR - 1, 12, 31)),
+        (dt.date(YEAR, 1, 1), "member", None),
+    ]
+    assert stats["downgrade"] == 3
+    assert lapsed.tier == tiers["member"] and lapsed.tier_since == dt.date(YEAR, 1, 1)
+    assert services.tiers_requalify(as_of=AS_OF)["downgrade"] == 0

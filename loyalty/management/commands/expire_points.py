@@ -1,7 +1,6 @@
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
+from crm_site.errors import DomainError
 from loyalty import tasks
 
 
@@ -12,10 +11,9 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", help="date to expire as of, YYYY-MM-DD (default: today)")
 
     def handle(self, *args, as_of=None, **options):
-        if as_of:
-            try:
-                dt.date.fromisoformat(as_of)
-            except ValueError:
-                raise CommandError("--as-of must be a date, YYYY-MM-DD") from None
+        try:
+            tasks.run_date(as_of)
+        except DomainError as error:
+            raise CommandError(f"--as-of: {error.message}") from None
         stats = tasks.expire_points(as_of)
         self.stdout.write("loyalty expiry: %(expired_members)d balances, %(expired_points)d points expired" % stats)

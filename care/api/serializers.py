@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from guests.models import Guest, Stay
+from outbox.models import OutboundEmail
 
-from .. import selectors, services
+from .. import rules, selectors
 from ..models import CareTask, ChurnWarning, ContactChannel, StaySurvey
 
 
@@ -77,7 +78,7 @@ class ChurnWarningSerializer(serializers.ModelSerializer):
         return ReasonSerializer(selectors.explain_reasons(obj.reasons), many=True).data
 
     def get_do_not_contact(self, obj) -> bool:
-        return services.do_not_contact(obj.guest)
+        return rules.do_not_contact(obj.guest)
 
 
 class ChurnWarningUpdateSerializer(serializers.Serializer):
@@ -111,6 +112,19 @@ class CareTaskSerializer(serializers.ModelSerializer):
     property = serializers.SlugRelatedField(slug_field="code", read_only=True)
     summary = serializers.SerializerMethodField()
     do_not_contact = serializers.SerializerMethodField()
+    channel = ContactChannelField(read_only=True, allow_blank=True)
+    email_status = serializers.ChoiceField(
+        choices=[("", _("No e-mail queued")), *OutboundEmail.Status.choices],
+        read_only=True,
+        help_text=_("The care e-mail in the outbox: pending (queued), sent, failed or cancelled; empty if none."),
+    )
+    email_sent_at = serializers.DateTimeField(
+        source="email.sent_at",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("When the mail server accepted the care e-mail; null until then."),
+    )
 
     class Meta:
         model = CareTask
@@ -130,6 +144,7 @@ class CareTaskSerializer(serializers.ModelSerializer):
             "note",
             "done_at",
             "done_by",
+            "email_status",
             "email_sent_at",
             "built_on",
             "do_not_contact",
@@ -140,7 +155,7 @@ class CareTaskSerializer(serializers.ModelSerializer):
         return selectors.care_task_summary(obj)
 
     def get_do_not_contact(self, obj) -> bool:
-        return services.do_not_contact(obj.guest)
+        return rules.do_not_contact(obj.guest)
 
 
 class CareTaskDoneSerializer(serializers.Serializer):

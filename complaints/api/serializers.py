@@ -6,7 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.errors import DomainError
+from crm_site.parsing import as_date
+from guests.models import Guest, Property, Stay
+
 from ..models import Complaint, ComplaintEscalation, ComplaintEvent
+from ..services.common import checked_time
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -85,18 +90,59 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return [t.target for t in allowed_transitions(obj.status, request.user)]
 
 
+def _as_serializer_error(func, *args, **kwargs):
+    """Run a shared coercer; its DomainError becomes this field's validation error."""
+    try:
+        return func(*args, **kwargs)
+    except DomainError as error:
+        raise serializers.ValidationError(str(error.message), code=error.code) from None
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
-    """Intake.  ``property`` is a property code; ``guest`` and ``stay`` are ids."""
+    """Intake.  ``property`` is a property code; ``guest`` and ``stay`` are ids.  Every
+    invalid field is reported at once; the service then checks how they fit together
+    (the stay at that property, of that guest) and the caller's scope."""
 
     property = serializers.CharField(max_length=12, help_text=_("Property code, e.g. LIS"))
-    guest = serializers.IntegerField(required=False, allow_null=True)
-    stay = serializers.IntegerField(required=False, allow_null=True)
+    guest = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    stay = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     channel = serializers.ChoiceField(choices=Complaint.Channel.choices, default=Complaint.Channel.FRONT_DESK)
     category = serializers.ChoiceField(choices=Complaint.Category.choices)
     severity = serializers.ChoiceField(choices=Complaint.Severity.choices, default=Complaint.Severity.MEDIUM)
     description = serializers.CharField(max_length=5000)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_property(self, value):
+        prop = Property.objects.filter(code=value.strip().upper(), is_active=True).first()
+        if prop is None:
+            raise serializers.ValidationError(_("Unknown property."))
+        return prop
+
+    def validate_guest(self, value):
+        if value is None:
+            return None
+        guest = Guest.objects.filter(pk=value).first()
+        if guest is None:
+            raise serializers.ValidationError(_("Unknown guest."))
+        return guest
+
+    def validate_stay(self, value):
+        if value is None:
+            return None
+        stay = Stay.objects.filter(pk=value).first()
+        if stay is None:
+            raise serializers.ValidationError(_("Unknown stay."))
+        return stay
+
+    def validate_received_at(self, value):
+        return _as_serializer_error(
+            checked_time,
+            value,
+            field="received_at",
+            now=timezone.now(),
+            message=_("A complaint cannot be received in the future."),
+        )
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -140,6 +186,12 @@ class AnalysisQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     property = serializers.CharField(required=False, allow_blank=True, max_length=12)
+
+    def validate_date_from(self, value):
+        return _as_serializer_error(as_date, value, field="date_from")
+
+    def validate_date_to(self, value):
+        return _as_serializer_error(as_date, value, field="date_to")
 
     def validate(self, attrs):
         start, end = attrs.get("date_from"), attrs.get("date_to")

@@ -3,8 +3,8 @@
 import pytest
 
 from complaints import services
-from complaints.services import compensation
 from complaints.models import Complaint, ComplaintEvent
+from complaints.services import compensation
 from crm_site.errors import DomainError
 from loyalty.models import PointsTransaction
 from tests.complaints.factories import ComplaintFactory, move

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm_site.formfields import ApiDateField, coerced
+from crm_site.parsing import as_of_date
 from guests.models import Guest, Stay
 from outbox.models import OutboundEmail
 
@@ -171,7 +173,7 @@ class StaySurveySerializer(serializers.ModelSerializer):
         help_text=_("Optional: when given it must be the stay's guest."),
     )
     overall = serializers.IntegerField(min_value=1, max_value=5, help_text=_("1-5; only 5 counts as top box."))
-    received_on = serializers.DateField(required=False)
+    received_on = ApiDateField(required=False, help_text=_("Default today; never in the future."))
     source = serializers.ChoiceField(choices=StaySurvey.Source.choices, required=False)
     property = serializers.CharField(source="stay.property.code", read_only=True)
     top_box = serializers.BooleanField(source="is_top_box", read_only=True)
@@ -192,6 +194,9 @@ class StaySurveySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["recorded_by", "created_at"]
+
+    def validate_received_on(self, value):
+        return coerced(as_of_date, value, field="received_on")
 
 
 class SatisfactionSerializer(serializers.Serializer):

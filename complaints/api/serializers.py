@@ -6,12 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from crm_site.errors import DomainError
-from crm_site.parsing import as_date
-from guests.models import Guest, Property, Stay
+from crm_site.formfields import ApiDateField, coerced
+from guests.models import Property, Stay
 
 from ..models import Complaint, ComplaintEscalation, ComplaintEvent
 from ..services.common import checked_time
+from ..services.intake import resolve_guest
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -90,14 +90,6 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return [t.target for t in allowed_transitions(obj.status, request.user)]
 
 
-def _as_serializer_error(func, *args, **kwargs):
-    """Run a shared coercer; its DomainError becomes this field's validation error."""
-    try:
-        return func(*args, **kwargs)
-    except DomainError as error:
-        raise serializers.ValidationError(str(error.message), code=error.code) from None
-
-
 class ComplaintCreateSerializer(serializers.Serializer):
     """Intake.  ``property`` is a property code; ``guest`` and ``stay`` are ids.  Every
     invalid field is reported at once; the service then checks how they fit together
@@ -120,12 +112,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
         return prop
 
     def validate_guest(self, value):
-        if value is None:
-            return None
-        guest = Guest.objects.filter(pk=value).first()
-        if guest is None:
-            raise serializers.ValidationError(_("Unknown guest."))
-        return guest
+        return coerced(resolve_guest, value)
 
     def validate_stay(self, value):
         if value is None:
@@ -136,7 +123,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
         return stay
 
     def validate_received_at(self, value):
-        return _as_serializer_error(
+        return coerced(
             checked_time,
             value,
             field="received_at",
@@ -183,15 +170,9 @@ class ComplaintEscalationSerializer(serializers.ModelSerializer):
 
 
 class AnalysisQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     property = serializers.CharField(required=False, allow_blank=True, max_length=12)
-
-    def validate_date_from(self, value):
-        return _as_serializer_error(as_date, value, field="date_from")
-
-    def validate_date_to(self, value):
-        return _as_serializer_error(as_date, value, field="date_to")
 
     def validate(self, attrs):
         start, end = attrs.get("date_from"), attrs.get("date_to")

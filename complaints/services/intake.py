@@ -39,7 +39,8 @@ def _by_id(model, value):
         return None
 
 
-def _resolve_guest(value) -> Guest | None:
+def resolve_guest(value) -> Guest | None:
+    """The guest a complaint is about: an existing profile that was not merged away."""
     if value in (None, ""):
         return None
     guest = value if isinstance(value, Guest) else _by_id(Guest, value)
@@ -134,7 +135,7 @@ def complaint_create(
         reference=source_reference,
         by=by,
     )
-    guest = bag.check(_resolve_guest, guest)
+    guest = bag.check(resolve_guest, guest)
     stay = bag.check(_resolve_stay, stay, prop=data["property"], guest=guest)
     received_at = bag.check(
         checked_time,
@@ -188,7 +189,7 @@ def _create(data: dict, *, guest, stay, received_at, by, now) -> Complaint:
 
 def _link_targets(complaint: Complaint, guest, stay) -> tuple[Guest | None, Stay | None]:
     """The guest and stay to link, refused when they contradict what is linked already."""
-    new_guest = _resolve_guest(guest)
+    new_guest = resolve_guest(guest)
     if new_guest is None and stay in (None, ""):
         raise DomainError(_("Give the guest or the stay to link."), field="guest")
     if complaint.guest_id and new_guest is not None and new_guest.pk != complaint.guest_id:

@@ -171,7 +171,7 @@ class CareTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return CareTask.objects.none()
         return (
             selectors.visible_care_tasks(self.request.user)
-            .select_related("guest", "property")
+            .select_related("guest", "property", "email")
             .order_by("due_date", "kind", "id")
         )
 

@@ -38,72 +38,81 @@ def segment_label(segment: str) -> str:
 # --- Explaining a warning ---------------------------------------------------------------
 
 
+def _lapsed_text(lapsed: dict, on: dt.date | None) -> str:
+    days = lapsed.get("days_since_last_departure")
+    try:
+        days = ((on or timezone.localdate()) - dt.date.fromisoformat(lapsed["last_departure"])).days
+    except (KeyError, TypeError, ValueError):
+        pass
+    text = _("No stay for %(days)s days since the last departure on %(date)s.") % {
+        "days": days,
+        "date": lapsed.get("last_departure"),
+    }
+    if lapsed.get("median_gap_days") is not None:
+        text += " " + _(
+            "The guest usually came back every %(gap)s days (median over %(visits)s visits), "
+            "so the threshold is %(threshold)s days."
+        ) % {
+            "gap": lapsed.get("median_gap_days"),
+            "visits": lapsed.get("visits"),
+            "threshold": lapsed.get("threshold_days"),
+        }
+    return text
+
+
+def _declining_text(declining: dict) -> str:
+    return _("%(recent)s stays in the last 12 months against %(previous)s in the 12 months before.") % {
+        "recent": declining.get("stays_last_12_months"),
+        "previous": declining.get("stays_previous_12_months"),
+    }
+
+
+def _at_risk_text(at_risk: dict) -> str:
+    parts = []
+    n = at_risk.get("unresolved_complaints") or 0
+    if n:
+        parts.append(ngettext("%(n)d unresolved complaint", "%(n)d unresolved complaints", n) % {"n": n})
+    n = at_risk.get("low_rated_complaints") or 0
+    if n:
+        parts.append(
+            ngettext(
+                "%(n)d complaint rated 3 or less after resolution",
+                "%(n)d complaints rated 3 or less after resolution",
+                n,
+            )
+            % {"n": n}
+        )
+    n = at_risk.get("low_surveys") or 0
+    if n:
+        parts.append(
+            ngettext(
+                "%(n)d stay survey scored 3 or less (lowest %(worst)s)",
+                "%(n)d stay surveys scored 3 or less (lowest %(worst)s)",
+                n,
+            )
+            % {"n": n, "worst": at_risk.get("lowest_survey")}
+        )
+    return _("%(segment)s guest: %(signals)s.") % {
+        "segment": segment_label(at_risk.get("segment", "")),
+        "signals": "; ".join(parts),
+    }
+
+
 def explain_reasons(reasons: dict, *, on: dt.date | None = None) -> list[dict]:
     """Each reason of a warning as a sentence with its numbers, in the active language.
     The days since the last departure are counted to ``on`` (default today): the stored
     figure is as of the scan that last changed the warning."""
-    result = []
     reasons = reasons or {}
-    lapsed = reasons.get(ChurnReason.LAPSED)
-    if lapsed:
-        days = lapsed.get("days_since_last_departure")
-        try:
-            days = ((on or timezone.localdate()) - dt.date.fromisoformat(lapsed["last_departure"])).days
-        except (KeyError, TypeError, ValueError):
-            pass
-        text = _("No stay for %(days)s days since the last departure on %(date)s.") % {
-            "days": days,
-            "date": lapsed.get("last_departure"),
-        }
-        if lapsed.get("median_gap_days") is not None:
-            text += " " + _(
-                "The guest usually came back every %(gap)s days (median over %(visits)s visits), "
-                "so the threshold is %(threshold)s days."
-            ) % {
-                "gap": lapsed.get("median_gap_days"),
-                "visits": lapsed.get("visits"),
-                "threshold": lapsed.get("threshold_days"),
-            }
-        result.append({"code": ChurnReason.LAPSED.value, "label": str(ChurnReason.LAPSED.label), "text": text})
-    declining = reasons.get(ChurnReason.DECLINING)
-    if declining:
-        text = _("%(recent)s stays in the last 12 months against %(previous)s in the 12 months before.") % {
-            "recent": declining.get("stays_last_12_months"),
-            "previous": declining.get("stays_previous_12_months"),
-        }
-        result.append({"code": ChurnReason.DECLINING.value, "label": str(ChurnReason.DECLINING.label), "text": text})
-    at_risk = reasons.get(ChurnReason.AT_RISK)
-    if at_risk:
-        parts = []
-        n = at_risk.get("unresolved_complaints") or 0
-        if n:
-            parts.append(ngettext("%(n)d unresolved complaint", "%(n)d unresolved complaints", n) % {"n": n})
-        n = at_risk.get("low_rated_complaints") or 0
-        if n:
-            parts.append(
-                ngettext(
-                    "%(n)d complaint rated 3 or less after resolution",
-                    "%(n)d complaints rated 3 or less after resolution",
-                    n,
-                )
-                % {"n": n}
-            )
-        n = at_risk.get("low_surveys") or 0
-        if n:
-            parts.append(
-                ngettext(
-                    "%(n)d stay survey scored 3 or less (lowest %(worst)s)",
-                    "%(n)d stay surveys scored 3 or less (lowest %(worst)s)",
-                    n,
-                )
-                % {"n": n, "worst": at_risk.get("lowest_survey")}
-            )
-        text = _("%(segment)s guest: %(signals)s.") % {
-            "segment": segment_label(at_risk.get("segment", "")),
-            "signals": "; ".join(parts),
-        }
-        result.append({"code": ChurnReason.AT_RISK.value, "label": str(ChurnReason.AT_RISK.label), "text": text})
-    return result
+    texts = {
+        ChurnReason.LAPSED: lambda r: _lapsed_text(r, on),
+        ChurnReason.DECLINING: _declining_text,
+        ChurnReason.AT_RISK: _at_risk_text,
+    }
+    return [
+        {"code": code.value, "label": str(code.label), "text": explain(reasons[code])}
+        for code, explain in texts.items()
+        if reasons.get(code)
+    ]
 
 
 # --- Warnings ---------------------------------------------------------------------------

@@ -171,37 +171,25 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1))
 
 
-def evaluate(stays: pd.DataFrame, as_of: dt.date) -> GuestFacts:
-    """Apply the lapsed and declining rules to every guest at once.
+_FACT_COLUMNS = [
+    "stays",
+    "visits",
+    "last_departure",
+    "last_property",
+    "median_gap",
+    "days_since",
+    "recent",
+    "previous",
+    "lapsed",
+    "declining",
+]
 
-    Pure numpy on sorted integer keys (guest id, then dates as day numbers): a few sorts
-    of the whole table and per-guest reductions by group boundaries, so millions of stays
-    take seconds and memory stays a small multiple of the input.
-    """
-    as_of_ord = as_of.toordinal()
-    one_year = years_before(as_of, 1)
-    two_years = years_before(as_of, 2)
-    columns = [
-        "stays",
-        "visits",
-        "last_departure",
-        "last_property",
-        "median_gap",
-        "days_since",
-        "recent",
-        "previous",
-        "lapsed",
-        "declining",
-    ]
-    if stays.empty:
-        activity = pd.Series(dtype="int64", index=pd.Index([], dtype="int64", name="guest_id"))
-        return GuestFacts(activity, pd.DataFrame(columns=columns), one_year, two_years)
 
+def _sorted_columns(stays: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The stay columns as int64/bool arrays sorted by guest, departure, arrival."""
     guest = stays["guest_id"].to_numpy(dtype=np.int64)
     arrival = stays["arrival"].to_numpy(dtype=np.int64)
     departure = stays["departure"].to_numpy(dtype=np.int64)
-    prop = stays["property_id"].to_numpy(dtype=np.int64)
-    counts = stays["counts"].to_numpy(dtype=bool)
     base = int(min(arrival.min(), departure.min()))
     # One sort of everything by an int64 key: guest | departure | arrival (16 bits each for
     # days since the earliest date); lexsort when the values do not fit.
@@ -210,67 +198,97 @@ def evaluate(stays: pd.DataFrame, as_of: dt.date) -> GuestFacts:
         order = np.lexsort((arrival, departure, guest))
     else:
         order = np.argsort((guest << 32) | (day_d << 16) | day_a)
-    del day_a, day_d
-    guest, arrival, departure, prop, counts = guest[order], arrival[order], departure[order], prop[order], counts[order]
+    return {
+        "guest": guest[order],
+        "arrival": arrival[order],
+        "departure": departure[order],
+        "prop": stays["property_id"].to_numpy(dtype=np.int64)[order],
+        "counts": stays["counts"].to_numpy(dtype=bool)[order],
+        "base": base,
+    }
 
-    all_starts = _group_starts(guest)
-    activity = pd.Series(np.maximum.reduceat(arrival, all_starts), index=pd.Index(guest[all_starts], name="guest_id"))
-    guest, arrival, departure, prop = guest[counts], arrival[counts], departure[counts], prop[counts]
-    if len(guest) == 0:
-        return GuestFacts(activity, pd.DataFrame(columns=columns), one_year, two_years)
 
-    starts = _group_starts(guest)
-    ends = np.append(starts[1:], len(guest))
-    guest_ids = guest[starts]
-    last = ends - 1  # sorted by departure (then arrival) within a guest
-    n_stays = ends - starts
-    group_of = np.repeat(np.arange(len(starts)), n_stays)
-
-    # Visits: distinct (guest, arrival); gaps between consecutive visits of one guest.
+def _visits_and_median_gaps(group_of: np.ndarray, arrival: np.ndarray, base: int, n_groups: int):
+    """Visits (distinct arrival days) per guest and the median gap between them."""
     visit_keys = np.sort((group_of << 32) | (arrival - base))
     visit_keys = visit_keys[np.concatenate(([True], visit_keys[1:] != visit_keys[:-1]))]
     visit_group = visit_keys >> 32
     visit_day = visit_keys & 0xFFFFFFFF
-    visits = np.bincount(visit_group, minlength=len(starts))
+    visits = np.bincount(visit_group, minlength=n_groups)
     same = visit_group[1:] == visit_group[:-1]
-    gap_group = visit_group[1:][same]
-    gaps = (visit_day[1:] - visit_day[:-1])[same]
     # Median per guest: sort gaps within each guest, take the middle one(s).
-    gap_keys = np.sort((gap_group << 32) | gaps)  # gaps are under 2**32 days
+    gap_keys = np.sort((visit_group[1:][same] << 32) | (visit_day[1:] - visit_day[:-1])[same])  # gaps < 2**32 days
     gap_group, gaps = gap_keys >> 32, gap_keys & 0xFFFFFFFF
-    n_gaps = np.bincount(gap_group, minlength=len(starts))
+    n_gaps = np.bincount(gap_group, minlength=n_groups)
     gap_start = np.concatenate(([0], np.cumsum(n_gaps)[:-1]))
-    median_gap = np.full(len(starts), np.nan)
+    median_gap = np.full(n_groups, np.nan)
     has_gaps = n_gaps > 0
     lo = gap_start[has_gaps] + (n_gaps[has_gaps] - 1) // 2
     hi = gap_start[has_gaps] + n_gaps[has_gaps] // 2
     median_gap[has_gaps] = (gaps[lo] + gaps[hi]) / 2
+    return visits, median_gap
 
-    last_departure = departure[last]
-    days_since = as_of_ord - last_departure
+
+def _per_guest(columns: dict[str, np.ndarray], as_of: dt.date, one_year: dt.date, two_years: dt.date) -> pd.DataFrame:
+    """One row per guest with rule stays: the numbers and the lapsed/declining flags."""
+    guest, arrival, departure = columns["guest"], columns["arrival"], columns["departure"]
+    starts = _group_starts(guest)
+    ends = np.append(starts[1:], len(guest))
+    last = ends - 1  # sorted by departure (then arrival) within a guest
+    n_stays = ends - starts
+    group_of = np.repeat(np.arange(len(starts)), n_stays)
+    visits, median_gap = _visits_and_median_gaps(group_of, arrival, columns["base"], len(starts))
+
+    as_of_ord = as_of.toordinal()
+    days_since = as_of_ord - departure[last]
     in_recent = (arrival > one_year.toordinal()) & (arrival <= as_of_ord)
     in_previous = (arrival > two_years.toordinal()) & (arrival <= one_year.toordinal())
     recent = np.bincount(group_of[in_recent], minlength=len(starts))
     previous = np.bincount(group_of[in_previous], minlength=len(starts))
-
-    lapsed = (visits >= 2) & (days_since > LAPSE_MIN_DAYS) & (days_since > 2 * np.nan_to_num(median_gap, nan=np.inf))
-    declining = (previous >= DECLINE_MIN_PREVIOUS) & (2 * recent < previous)
-    per_guest = pd.DataFrame(
+    return pd.DataFrame(
         {
             "stays": n_stays,
             "visits": visits,
-            "last_departure": last_departure,
-            "last_property": prop[last],
+            "last_departure": departure[last],
+            "last_property": columns["prop"][last],
             "median_gap": median_gap,
             "days_since": days_since,
             "recent": recent,
             "previous": previous,
-            "lapsed": lapsed,
-            "declining": declining,
+            "lapsed": (visits >= 2)
+            & (days_since > LAPSE_MIN_DAYS)
+            & (days_since > 2 * np.nan_to_num(median_gap, nan=np.inf)),
+            "declining": (previous >= DECLINE_MIN_PREVIOUS) & (2 * recent < previous),
         },
-        index=pd.Index(guest_ids, name="guest_id"),
+        index=pd.Index(guest[starts], name="guest_id"),
     )
-    return GuestFacts(activity, per_guest, one_year, two_years)
+
+
+def evaluate(stays: pd.DataFrame, as_of: dt.date) -> GuestFacts:
+    """Apply the lapsed and declining rules to every guest at once.
+
+    Pure numpy on sorted integer keys (guest id, then dates as day numbers): a few sorts
+    of the whole table and per-guest reductions by group boundaries, so millions of stays
+    take seconds and memory stays a small multiple of the input.
+    """
+    one_year = years_before(as_of, 1)
+    two_years = years_before(as_of, 2)
+    if stays.empty:
+        activity = pd.Series(dtype="int64", index=pd.Index([], dtype="int64", name="guest_id"))
+        return GuestFacts(activity, pd.DataFrame(columns=_FACT_COLUMNS), one_year, two_years)
+
+    columns = _sorted_columns(stays)
+    all_starts = _group_starts(columns["guest"])
+    activity = pd.Series(
+        np.maximum.reduceat(columns["arrival"], all_starts),
+        index=pd.Index(columns["guest"][all_starts], name="guest_id"),
+    )
+    counts = columns.pop("counts")
+    for name in ("guest", "arrival", "departure", "prop"):
+        columns[name] = columns[name][counts]
+    if len(columns["guest"]) == 0:
+        return GuestFacts(activity, pd.DataFrame(columns=_FACT_COLUMNS), one_year, two_years)
+    return GuestFacts(activity, _per_guest(columns, as_of, one_year, two_years), one_year, two_years)
 
 
 def churn_score(

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.formfields import DateFilter
 from guests.models import Property
 
 from .models import CareTask, ChurnReason, ChurnWarning, StaySurvey
@@ -32,8 +33,8 @@ class ChurnWarningFilterSet(django_filters.FilterSet):
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=[c for c in ChurnWarning.Outcome.choices if c[0]])
     min_score = django_filters.NumberFilter(label=_("Score at least"), field_name="score", lookup_expr="gte")
     guest = django_filters.NumberFilter(label=_("Guest"), field_name="guest_id")
-    opened_from = django_filters.DateFilter(label=_("Opened from"), field_name="opened_on", lookup_expr="gte")
-    opened_to = django_filters.DateFilter(label=_("Opened until"), field_name="opened_on", lookup_expr="lte")
+    opened_from = DateFilter(label=_("Opened from"), field_name="opened_on", lookup_expr="gte")
+    opened_to = DateFilter(label=_("Opened until"), field_name="opened_on", lookup_expr="lte")
 
     class Meta:
         model = ChurnWarning
@@ -73,8 +74,8 @@ class CareTaskFilterSet(django_filters.FilterSet):
     property = django_filters.ModelChoiceFilter(queryset=Property.objects.all(), to_field_name="code")
     kind = django_filters.ChoiceFilter(choices=CareTask.Kind.choices)
     status = django_filters.ChoiceFilter(choices=CareTask.Status.choices)
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_from = DateFilter(field_name="due_date", lookup_expr="gte")
+    due_to = DateFilter(field_name="due_date", lookup_expr="lte")
     guest = django_filters.NumberFilter(field_name="guest_id")
     warning = django_filters.NumberFilter(field_name="warning_id")
 
@@ -91,8 +92,8 @@ class StaySurveyFilterSet(django_filters.FilterSet):
     stay = django_filters.NumberFilter(field_name="stay_id")
     overall = django_filters.NumberFilter()
     overall_max = django_filters.NumberFilter(field_name="overall", lookup_expr="lte")
-    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+    received_from = DateFilter(field_name="received_on", lookup_expr="gte")
+    received_to = DateFilter(field_name="received_on", lookup_expr="lte")
     source = django_filters.ChoiceFilter(choices=StaySurvey.Source.choices)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.formfields import DateField, MonthField
 from guests.models import Property, Stay
 
 from .models import CareTask, ChurnWarning, ContactChannel
@@ -46,7 +47,7 @@ class CareTaskDoneForm(forms.Form):
 
 
 class CareListForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     property = forms.ModelChoiceField(
         label=_("Property"),
         queryset=Property.objects.none(),
@@ -64,12 +65,8 @@ class CareListForm(forms.Form):
 
 
 class LostAnalysisForm(forms.Form):
-    start = forms.DateField(
-        label=_("From month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
-    )
-    end = forms.DateField(
-        label=_("To month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
-    )
+    start = MonthField(label=_("From month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    end = MonthField(label=_("To month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
     property = forms.ModelChoiceField(
         label=_("Property (last stay)"),
         queryset=Property.objects.all(),

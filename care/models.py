@@ -10,6 +10,8 @@ complaints tables: those apps are read through their selectors only.
 
 from __future__ import annotations
 
+import builtins
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -261,7 +263,16 @@ class CareTask(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    # The e-mail queued for this item in the outbox: its row says whether it waits, was
+    # sent (only once the mail server accepted it) or failed.
+    email = models.ForeignKey(
+        "outbox.OutboundEmail",
+        verbose_name=_("e-mail"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     built_on = models.DateField(_("added to the list on"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -292,6 +303,12 @@ class CareTask(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.guest_id} · {self.due_date:%Y-%m-%d}"
+
+    @builtins.property  # the `property` field shadows the built-in here
+    def email_status(self) -> str:
+        """``pending``, ``sent``, ``failed`` or ``cancelled`` from the outbox; empty
+        when no e-mail was queued."""
+        return self.email.status if self.email_id else ""
 
 
 class CareEmailTemplate(models.Model):
@@ -387,7 +404,7 @@ class ContactLog(models.Model):
         WARNING_ASSIGNED = "assigned", _("Churn warning assigned")
         WARNING_OUTCOME = "outcome", _("Churn warning outcome")
         CARE_DONE = "care_done", _("Care item done")
-        CARE_EMAIL = "care_email", _("Care e-mail sent")
+        CARE_EMAIL = "care_email", _("Care e-mail")
 
     guest = models.ForeignKey(
         "guests.Guest", verbose_name=_("guest"), on_delete=models.CASCADE, related_name="contact_logs"

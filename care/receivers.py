@@ -7,8 +7,3 @@ def close_returned_warnings(sender, stay_ids=(), **kwargs):
     """A stay was created or changed: a guest who stayed again is no longer churning."""
     if stay_ids:
         services.warnings_close_returned(stay_ids=stay_ids)
-
-
-def scrub_erased_guests(guest_ids):
-    for guest_id in guest_ids:
-        services.guest_care_erase(guest_id=guest_id)

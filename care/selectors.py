@@ -17,7 +17,7 @@ from crm_site.extensions import Badge
 from guests.models import Guest, Property, Stay
 from guests.selectors import visible_properties
 
-from . import services
+from . import rules
 from .models import CareTask, ChurnReason, ChurnScan, ChurnWarning, ContactLog, StaySurvey
 
 SEGMENT_LABELS = {
@@ -38,79 +38,88 @@ def segment_label(segment: str) -> str:
 # --- Explaining a warning ---------------------------------------------------------------
 
 
+def _lapsed_text(lapsed: dict, on: dt.date | None) -> str:
+    days = lapsed.get("days_since_last_departure")
+    try:
+        days = ((on or timezone.localdate()) - dt.date.fromisoformat(lapsed["last_departure"])).days
+    except (KeyError, TypeError, ValueError):
+        pass
+    text = _("No stay for %(days)s days since the last departure on %(date)s.") % {
+        "days": days,
+        "date": lapsed.get("last_departure"),
+    }
+    if lapsed.get("median_gap_days") is not None:
+        text += " " + _(
+            "The guest usually came back every %(gap)s days (median over %(visits)s visits), "
+            "so the threshold is %(threshold)s days."
+        ) % {
+            "gap": lapsed.get("median_gap_days"),
+            "visits": lapsed.get("visits"),
+            "threshold": lapsed.get("threshold_days"),
+        }
+    return text
+
+
+def _declining_text(declining: dict) -> str:
+    return _("%(recent)s stays in the last 12 months against %(previous)s in the 12 months before.") % {
+        "recent": declining.get("stays_last_12_months"),
+        "previous": declining.get("stays_previous_12_months"),
+    }
+
+
+def _at_risk_text(at_risk: dict) -> str:
+    parts = []
+    n = at_risk.get("unresolved_complaints") or 0
+    if n:
+        parts.append(ngettext("%(n)d unresolved complaint", "%(n)d unresolved complaints", n) % {"n": n})
+    n = at_risk.get("low_rated_complaints") or 0
+    if n:
+        parts.append(
+            ngettext(
+                "%(n)d complaint rated 3 or less after resolution",
+                "%(n)d complaints rated 3 or less after resolution",
+                n,
+            )
+            % {"n": n}
+        )
+    n = at_risk.get("low_surveys") or 0
+    if n:
+        parts.append(
+            ngettext(
+                "%(n)d stay survey scored 3 or less (lowest %(worst)s)",
+                "%(n)d stay surveys scored 3 or less (lowest %(worst)s)",
+                n,
+            )
+            % {"n": n, "worst": at_risk.get("lowest_survey")}
+        )
+    return _("%(segment)s guest: %(signals)s.") % {
+        "segment": segment_label(at_risk.get("segment", "")),
+        "signals": "; ".join(parts),
+    }
+
+
 def explain_reasons(reasons: dict, *, on: dt.date | None = None) -> list[dict]:
     """Each reason of a warning as a sentence with its numbers, in the active language.
     The days since the last departure are counted to ``on`` (default today): the stored
     figure is as of the scan that last changed the warning."""
-    result = []
     reasons = reasons or {}
-    lapsed = reasons.get(ChurnReason.LAPSED)
-    if lapsed:
-        days = lapsed.get("days_since_last_departure")
-        try:
-            days = ((on or timezone.localdate()) - dt.date.fromisoformat(lapsed["last_departure"])).days
-        except (KeyError, TypeError, ValueError):
-            pass
-        text = _("No stay for %(days)s days since the last departure on %(date)s.") % {
-            "days": days,
-            "date": lapsed.get("last_departure"),
-        }
-        if lapsed.get("median_gap_days") is not None:
-            text += " " + _(
-                "The guest usually came back every %(gap)s days (median over %(visits)s visits), "
-                "so the threshold is %(threshold)s days."
-            ) % {
-                "gap": lapsed.get("median_gap_days"),
-                "visits": lapsed.get("visits"),
-                "threshold": lapsed.get("threshold_days"),
-            }
-        result.append({"code": ChurnReason.LAPSED.value, "label": str(ChurnReason.LAPSED.label), "text": text})
-    declining = reasons.get(ChurnReason.DECLINING)
-    if declining:
-        text = _("%(recent)s stays in the last 12 months against %(previous)s in the 12 months before.") % {
-            "recent": declining.get("stays_last_12_months"),
-            "previous": declining.get("stays_previous_12_months"),
-        }
-        result.append({"code": ChurnReason.DECLINING.value, "label": str(ChurnReason.DECLINING.label), "text": text})
-    at_risk = reasons.get(ChurnReason.AT_RISK)
-    if at_risk:
-        parts = []
-        n = at_risk.get("unresolved_complaints") or 0
-        if n:
-            parts.append(ngettext("%(n)d unresolved complaint", "%(n)d unresolved complaints", n) % {"n": n})
-        n = at_risk.get("low_rated_complaints") or 0
-        if n:
-            parts.append(
-                ngettext(
-                    "%(n)d complaint rated 3 or less after resolution",
-                    "%(n)d complaints rated 3 or less after resolution",
-                    n,
-                )
-                % {"n": n}
-            )
-        n = at_risk.get("low_surveys") or 0
-        if n:
-            parts.append(
-                ngettext(
-                    "%(n)d stay survey scored 3 or less (lowest %(worst)s)",
-                    "%(n)d stay surveys scored 3 or less (lowest %(worst)s)",
-                    n,
-                )
-                % {"n": n, "worst": at_risk.get("lowest_survey")}
-            )
-        text = _("%(segment)s guest: %(signals)s.") % {
-            "segment": segment_label(at_risk.get("segment", "")),
-            "signals": "; ".join(parts),
-        }
-        result.append({"code": ChurnReason.AT_RISK.value, "label": str(ChurnReason.AT_RISK.label), "text": text})
-    return result
+    texts = {
+        ChurnReason.LAPSED: lambda r: _lapsed_text(r, on),
+        ChurnReason.DECLINING: _declining_text,
+        ChurnReason.AT_RISK: _at_risk_text,
+    }
+    return [
+        {"code": code.value, "label": str(code.label), "text": explain(reasons[code])}
+        for code, explain in texts.items()
+        if reasons.get(code)
+    ]
 
 
 # --- Warnings ---------------------------------------------------------------------------
 
 
 def can_use_worklist(user) -> bool:
-    return user.is_authenticated and (user.has_perm("care.change_churnwarning") or services.is_sales_user(user))
+    return user.is_authenticated and (user.has_perm("care.change_churnwarning") or rules.is_sales_user(user))
 
 
 def visible_warnings(user) -> QuerySet[ChurnWarning]:
@@ -121,7 +130,7 @@ def visible_warnings(user) -> QuerySet[ChurnWarning]:
         return base.none()
     if user.has_perm("care.change_churnwarning"):
         return base
-    if services.is_sales_user(user):
+    if rules.is_sales_user(user):
         return base.filter(assigned_to=user)
     if user.has_perm("care.view_churnwarning"):
         return base
@@ -153,7 +162,7 @@ def last_scan() -> ChurnScan | None:
 def warning_contacts(warning: ChurnWarning, limit: int = 50) -> list[ContactLog]:
     return list(
         ContactLog.objects.filter(guest_id=warning.guest_id)
-        .select_related("created_by", "care_task")
+        .select_related("created_by", "care_task__email")
         .order_by("-created_at", "-id")[:limit]
     )
 
@@ -242,8 +251,8 @@ def care_list(
 ) -> QuerySet[CareTask]:
     """Care items due from a few days back (missed follow-ups) to the end of the week."""
     tasks = visible_care_tasks(user).filter(
-        due_date__gte=day - dt.timedelta(days=services.POST_STAY_CATCH_UP_DAYS),
-        due_date__lte=day + dt.timedelta(days=services.LOOKAHEAD_DAYS - 1),
+        due_date__gte=day - dt.timedelta(days=rules.POST_STAY_CATCH_UP_DAYS),
+        due_date__lte=day + dt.timedelta(days=rules.LOOKAHEAD_DAYS - 1),
     )
     if status:
         tasks = tasks.filter(status=status)
@@ -251,7 +260,7 @@ def care_list(
         tasks = tasks.filter(kind=kind)
     if property is not None:
         tasks = tasks.filter(property=property)
-    return tasks.select_related("guest", "property", "stay", "done_by").order_by("due_date", "kind", "id")
+    return tasks.select_related("guest", "property", "stay", "done_by", "email").order_by("due_date", "kind", "id")
 
 
 def care_task_summary(task: CareTask) -> str:
@@ -354,8 +363,35 @@ def contact_text(entry: ContactLog) -> str:
     kind = details.get("care_kind")
     kind_label = str(CareTask.Kind(kind).label) if kind in CareTask.Kind.values else ""
     if entry.kind == ContactLog.Kind.CARE_EMAIL:
-        return _("Care e-mail sent: %(kind)s") % {"kind": kind_label}
+        return email_state_text(entry.care_task.email_status if entry.care_task_id else "") % {"kind": kind_label}
     return _("Care item done: %(kind)s") % {"kind": kind_label}
+
+
+_EMAIL_STATE_TEXT = {
+    "pending": gettext_lazy("Care e-mail queued: %(kind)s"),
+    "sent": gettext_lazy("Care e-mail sent: %(kind)s"),
+    "failed": gettext_lazy("Care e-mail failed: %(kind)s"),
+    "cancelled": gettext_lazy("Care e-mail cancelled: %(kind)s"),
+}
+
+
+def email_state_text(status: str) -> str:
+    """What became of a care e-mail, read from its outbox row: queued, sent (the mail
+    server accepted it), failed or cancelled."""
+    return str(_EMAIL_STATE_TEXT.get(status, gettext_lazy("Care e-mail: %(kind)s")))
+
+
+_EMAIL_LABELS = {
+    "pending": gettext_lazy("E-mail queued"),
+    "sent": gettext_lazy("E-mail sent"),
+    "failed": gettext_lazy("E-mail failed"),
+    "cancelled": gettext_lazy("E-mail cancelled"),
+}
+
+
+def care_email_label(task: CareTask) -> str:
+    """The care list's note on the item's e-mail (empty when none was queued)."""
+    return str(_EMAIL_LABELS.get(task.email_status, ""))
 
 
 def _warning_dict(w: ChurnWarning) -> dict:
@@ -385,7 +421,9 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
     )
     open_warning = next((w for w in warnings if w.is_open), None)
     contacts = list(
-        ContactLog.objects.filter(guest=guest).select_related("created_by").order_by("-created_at", "-id")[:20]
+        ContactLog.objects.filter(guest=guest)
+        .select_related("created_by", "care_task__email")
+        .order_by("-created_at", "-id")[:20]
     )
     surveys = list(
         StaySurvey.objects.filter(guest=guest).select_related("stay__property").order_by("-received_on", "-id")[:10]
@@ -401,7 +439,7 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
             for s in stays.select_related("property").order_by("-departure_date", "-id")[:10]
         ]
     return {
-        "do_not_contact": services.do_not_contact(guest),
+        "do_not_contact": rules.do_not_contact(guest),
         "open_warning": _warning_dict(open_warning) if open_warning else None,
         "past_warnings": [_warning_dict(w) for w in warnings if not w.is_open][:5],
         "contacts": [

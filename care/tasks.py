@@ -1,7 +1,8 @@
 """Celery tasks: thin wrappers keyed by date (or item) that call one service.
 
 Rerunning a task for the same date is harmless: the scan refreshes that day's warnings
-and the care list adds only what is missing.
+and the care list adds only what is missing.  Care e-mails are sent by the outbox
+(``outbox.tasks``), not here.
 """
 
 from __future__ import annotations
@@ -38,10 +39,3 @@ def build_care_list_daily(self, day: str | None = None) -> dict:
     result = services.care_list_build(day=day)
     logger.info("care list %s: %s", result["day"], result)
     return result
-
-
-@shared_task(name="care.tasks.send_care_email", soft_time_limit=60, time_limit=120, **RETRY)
-def send_care_email(self, task_id: int) -> bool:
-    """Send the e-mail queued for one care item; nothing if it is gone or consent was
-    withdrawn meanwhile."""
-    return services.deliver_care_email(task_id=task_id)

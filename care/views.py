@@ -14,17 +14,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm_site import roles
 from crm_site.errors import DomainError, add_to_form
+from crm_site.http import redirect_back
 from guests.models import Guest
 from guests.selectors import visible_properties
 
-from . import selectors, services
+from . import rules, selectors, services
 from .filtersets import ChurnWarningFilterSet, StaySurveyFilterSet
 from .forms import (
     AssignForm,
@@ -50,19 +50,20 @@ FIELD_LABELS = {
     "overall": gettext_lazy("Overall satisfaction"),
     "received_on": gettext_lazy("Received on"),
     "template": gettext_lazy("E-mail template"),
+    "comment": gettext_lazy("Comment"),
+    "note": gettext_lazy("Note"),
 }
 
 
 def _error_text(error: DomainError) -> str:
-    label = FIELD_LABELS.get(error.field or "")
-    return f"{label}: {error.message}" if label else str(error.message)
-
-
-def _back(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+    """Every field's message, labelled, for a flash message."""
+    if not error.fields:
+        return str(error.message)
+    parts = []
+    for name, field_messages in error.fields.items():
+        label = FIELD_LABELS.get(name)
+        parts += [f"{label}: {m}" if label else str(m) for m in field_messages]
+    return "; ".join(parts)
 
 
 def _page(request, queryset, per_page):
@@ -83,13 +84,14 @@ def worklist(request):
     if not selectors.can_use_worklist(request.user):
         raise PermissionDenied
     filterset = ChurnWarningFilterSet(request.GET, queryset=selectors.worklist(request.user), request=request)
-    page = _page(request, filterset.qs, 50)
+    valid = filterset.is_valid()
+    page = _page(request, filterset.qs if valid else filterset.queryset.none(), 50)
     rows = [
         {
             "warning": w,
             "reasons": selectors.explain_reasons(w.reasons),
             "segment": selectors.segment_label(w.segment),
-            "do_not_contact": services.do_not_contact(w.guest),
+            "do_not_contact": rules.do_not_contact(w.guest),
         }
         for w in page.object_list
     ]
@@ -103,11 +105,12 @@ def worklist(request):
             "query": _query_without_page(request),
             "last_scan": selectors.last_scan(),
         },
+        status=200 if valid else 400,
     )
 
 
 def _warning_page(request, warning, *, assign_form=None, outcome_form=None, status=200):
-    can_work = services.can_work_warning(request.user, warning)
+    can_work = rules.can_work_warning(request.user, warning)
     can_assign = request.user.has_perm("care.assign_churnwarning")
     return render(
         request,
@@ -117,7 +120,7 @@ def _warning_page(request, warning, *, assign_form=None, outcome_form=None, stat
             "guest": warning.guest,
             "reasons": selectors.explain_reasons(warning.reasons),
             "segment": selectors.segment_label(warning.segment),
-            "do_not_contact": services.do_not_contact(warning.guest),
+            "do_not_contact": rules.do_not_contact(warning.guest),
             "contacts": [{"entry": c, "text": selectors.contact_text(c)} for c in selectors.warning_contacts(warning)],
             "can_work": can_work and warning.is_open,
             "can_assign": can_assign and warning.is_open,
@@ -154,7 +157,7 @@ def warning_assign(request, pk: int):
             form.add_error("assignee", str(error.message))
         else:
             messages.success(request, _("Warning assigned."))
-            return _back(request, reverse("care:warning-detail", args=[warning.pk]))
+            return redirect_back(request, reverse("care:warning-detail", args=[warning.pk]))
     return _warning_page(request, warning, assign_form=form, status=400)
 
 
@@ -176,7 +179,7 @@ def warning_outcome(request, pk: int):
                 _("Outcome recorded: %(outcome)s.")
                 % {"outcome": ChurnWarning.Outcome(form.cleaned_data["outcome"]).label},
             )
-            return _back(request, "care:worklist")
+            return redirect_back(request, "care:worklist")
     warning.refresh_from_db()
     return _warning_page(request, warning, outcome_form=form, status=400)
 
@@ -221,6 +224,7 @@ def lost_analysis(request):
         request,
         "care/lost_analysis.html",
         {"form": form, "analysis": analysis, "chart": chart, "query": data.urlencode()},
+        status=200 if form.is_valid() else 400,
     )
 
 
@@ -265,9 +269,10 @@ def care_list(request):
             {
                 "task": t,
                 "summary": selectors.care_task_summary(t),
-                "do_not_contact": services.do_not_contact(t.guest),
+                "do_not_contact": rules.do_not_contact(t.guest),
+                "email_label": selectors.care_email_label(t),
                 "can_email": t.status == CareTask.Status.OPEN
-                and not t.email_sent_at
+                and t.email_status in ("", "failed")
                 and bool(t.guest.email)
                 and t.guest.marketing_email_consent,
             }
@@ -286,6 +291,7 @@ def care_list(request):
             "last_build": selectors.last_care_build(),
             "can_build": request.user.has_perm("care.change_caretask") and roles.is_chain_wide(request.user),
         },
+        status=200 if form.is_valid() else 400,
     )
 
 
@@ -296,7 +302,7 @@ def care_task_done(request, pk: int):
     form = CareTaskDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Not saved: %(errors)s") % {"errors": form.errors.as_text()})
-        return _back(request, "care:care-list")
+        return redirect_back(request, "care:care-list")
     try:
         task = services.care_task_complete(task_id=pk, by=request.user, **form.cleaned_data)
     except DomainError as error:
@@ -310,7 +316,7 @@ def care_task_done(request, pk: int):
                 "guest": task.guest.display_name,
             },
         )
-    return _back(request, "care:care-list")
+    return redirect_back(request, "care:care-list")
 
 
 @login_required
@@ -322,8 +328,8 @@ def care_task_email(request, pk: int):
     except DomainError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("E-mail sent to %(guest)s.") % {"guest": task.guest.display_name})
-    return _back(request, "care:care-list")
+        messages.success(request, _("E-mail to %(guest)s queued.") % {"guest": task.guest.display_name})
+    return redirect_back(request, "care:care-list")
 
 
 @login_required
@@ -334,7 +340,7 @@ def care_list_build(request):
         raise PermissionDenied
     result = services.care_list_build()
     messages.success(request, _("Care list built: %(n)d new item(s).") % {"n": result["created"]})
-    return _back(request, "care:care-list")
+    return redirect_back(request, "care:care-list")
 
 
 # --- Surveys -------------------------------------------------------------------------------
@@ -360,17 +366,19 @@ def surveys(request):
                     by=request.user,
                 )
             except DomainError as error:
-                if error.field == "stay":
-                    form.add_error("confirmation_number", str(error.message))
-                else:
-                    add_to_form(form, error)
+                # The form names the stay by its confirmation number.
+                error.fields = {("confirmation_number" if k == "stay" else k): v for k, v in error.fields.items()}
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Survey recorded."))
                 return redirect("care:surveys")
         status = 400
     base = selectors.visible_surveys(request.user)
     filterset = StaySurveyFilterSet(request.GET, queryset=base.select_related("stay__property", "guest"))
-    filtered = filterset.qs
+    if filterset.is_valid():
+        filtered = filterset.qs
+    else:
+        filtered, status = base.none(), 400
     page = _page(request, filtered.order_by("-received_on", "-id"), 50)
     return render(
         request,

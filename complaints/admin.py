@@ -1,6 +1,8 @@
-"""Read-only admin: complaints change only through the workflow (services), never here."""
+"""Read-only admin: complaints change only through the workflow (services), never here;
+the timeline is append-only (shown, never edited or deleted)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Complaint, ComplaintEscalation, ComplaintEvent, ComplaintNotification
 
@@ -26,6 +28,12 @@ class ComplaintEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
@@ -46,5 +54,11 @@ class ComplaintEscalationAdmin(ReadOnlyAdmin):
 
 @admin.register(ComplaintNotification)
 class ComplaintNotificationAdmin(ReadOnlyAdmin):
-    list_display = ["escalation", "recipient", "created_at", "emailed_at", "acknowledged_at"]
-    list_select_related = ["escalation", "recipient"]
+    list_display = ["escalation", "recipient", "created_at", "email_state", "acknowledged_at"]
+    list_select_related = ["escalation", "recipient", "email"]
+    raw_id_fields = ["email"]
+
+    @admin.display(description=_("e-mail"))
+    def email_state(self, obj):
+        """From the outbox row: waiting, sent (the server accepted it) or failed."""
+        return obj.email.get_status_display() if obj.email_id else "—"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -103,17 +104,164 @@ def _day_time(day: dt.date, rng: random.Random) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randrange(7, 22), rng.randrange(0, 60))))
 
 
-def seed(ctx) -> None:
-    rng = random.Random(ctx.seed * 7919 + 4)
-    prefix = f"DEMO-{ctx.seed}-"
-    existing = set(
-        Complaint.objects.filter(source_reference__startswith=prefix).values_list("source_reference", flat=True)
+MOVES = {
+    "received": [],
+    "assigned": ["assigned"],
+    "investigating": ["assigned", "investigating"],
+    "resolved": ["assigned", "investigating", "resolved"],
+    "feedback_recorded": ["assigned", "investigating", "resolved", "feedback_recorded"],
+    "closed": ["assigned", "investigating", "resolved", "feedback_recorded", "closed"],
+    "reopened": ["assigned", "investigating", "resolved", "reopen"],
+}
+PAST_STATES = ("closed", "feedback_recorded", "resolved")
+
+
+@dataclass
+class Draw:
+    """The random choices behind one demo complaint (drawn in a fixed order)."""
+
+    stay: Stay
+    came_back: bool
+    category: str
+    description: str
+    action: str
+    severity: str
+    channel: str
+    late: bool
+    gap_hours: float
+    points: int
+    money: int
+    satisfaction: int
+    base_time: dt.datetime
+    late_factor: float
+    feedback_hours: float
+    root_cause: str
+    overdue_hours: float
+    window_share: float
+
+
+def _draw(rng: random.Random, stay: Stay, arrivals: dict[int, list[dt.date]]) -> Draw:
+    came_back = any(a > stay.departure_date + dt.timedelta(days=2) for a in arrivals.get(stay.guest_id, []))
+    category = _pick(rng, CATEGORY_WEIGHTS)
+    description, action = rng.choice(STORIES[category])
+    severity = _pick(rng, [("low", 25), ("medium", 40), ("high", 25), ("critical", 10)])
+    channel = _pick(rng, CHANNELS)
+    late = rng.random() < (0.15 if came_back else 0.6)
+    gap_hours = rng.uniform(0.2, 0.9)
+    points = rng.choice([0, 0, 0, 500, 1000, 2000])
+    money = rng.choice([0, 0, 0, 0, 30, 50, 120])
+    satisfaction = rng.choice(SATISFACTION_SLOW if late else SATISFACTION_FAST)
+    base_time = _day_time(stay.departure_date - dt.timedelta(days=1), rng)
+    late_factor = rng.uniform(1.2, 3.0)
+    feedback_hours = rng.uniform(20, 60)
+    root_cause = rng.choice(ROOT_CAUSES)
+    overdue_hours, window_share = rng.uniform(1, 20), rng.uniform(0.2, 0.6)
+    return Draw(
+        stay,
+        came_back,
+        category,
+        description,
+        action,
+        severity,
+        channel,
+        late,
+        gap_hours,
+        points,
+        money,
+        satisfaction,
+        base_time,
+        late_factor,
+        feedback_hours,
+        root_cause,
+        overdue_hours,
+        window_share,
     )
-    if len(existing) >= len(PLAN) or not ctx.guest_ids:
-        ctx.log.append(f"complaints: {len(existing)} demo complaints already there")
-        return
-    now = timezone.now()
-    users = ctx.users
+
+
+def _timeline(state: str, overdue: bool, draw: Draw, now: dt.datetime) -> tuple[dt.datetime, dict]:
+    """When the complaint was received and when each move happened."""
+    target = sla.sla_for(draw.severity)
+    if state in PAST_STATES:
+        # Picked up within (or after) the first-response window, resolved within or
+        # after the resolution deadline; feedback a day or two later.
+        received = draw.base_time
+        assigned_at = received + target.first_response * (1.4 if draw.late else 0.3 + draw.gap_hours / 2)
+        resolved_at = received + target.resolution * (draw.late_factor if draw.late else draw.gap_hours)
+        feedback_at = resolved_at + dt.timedelta(hours=draw.feedback_hours)
+        return received, {
+            "assigned": assigned_at,
+            "investigating": assigned_at + (resolved_at - assigned_at) / 4,
+            "resolved": resolved_at,
+            "feedback_recorded": feedback_at,
+            "closed": feedback_at + dt.timedelta(hours=1),
+        }
+    if state == "reopened":
+        # Resolved yesterday, the guest wrote again this morning.
+        received = now - dt.timedelta(days=2, hours=draw.overdue_hours)
+        return received, {
+            "assigned": received + dt.timedelta(minutes=30),
+            "investigating": received + dt.timedelta(hours=1),
+            "resolved": received + dt.timedelta(hours=20),
+            "reopen": now - dt.timedelta(hours=2),
+        }
+    if overdue:
+        received = now - target.resolution - dt.timedelta(hours=draw.overdue_hours)
+    else:
+        # Still inside the first-response window, so "received" is not overdue yet.
+        received = now - target.first_response * draw.window_share
+    span = now - received
+    return received, {"assigned": received + span * 0.2, "investigating": received + span * 0.4}
+
+
+def _move_inputs(move: str, draw: Draw, handler) -> dict:
+    if move == "assigned":
+        return {"assignee": handler}
+    if move == "resolved":
+        return {
+            "action_taken": draw.action,
+            "root_cause": draw.root_cause,
+            "compensation_points": draw.points,
+            "compensation_money": draw.money,
+        }
+    if move == "feedback_recorded":
+        return {"satisfaction": draw.satisfaction}
+    if move == "reopen":
+        return {"comment": "Guest wrote again: the problem came back."}
+    return {}
+
+
+def _replay(ctx, draw: Draw, state: str, overdue: bool, reference: str, now: dt.datetime) -> None:
+    """Log the complaint and walk it to ``state`` through the real services, at past times."""
+    stay = draw.stay
+    code = stay.property.code
+    handler = ctx.users[RELATIONS[code]]
+    received, times = _timeline(state, overdue, draw, now)
+    with transaction.atomic():
+        complaint = services.complaint_create(
+            property=stay.property,
+            guest=stay.guest,
+            stay=stay,
+            category=draw.category,
+            severity=draw.severity,
+            channel=draw.channel,
+            description=draw.description,
+            received_at=received,
+            source_reference=reference,
+            by=ctx.users[DESK.get(code, RELATIONS[code])],
+            at=received + dt.timedelta(minutes=2),
+        )
+        for move in MOVES[state]:
+            complaint = services.complaint_transition(
+                complaint=complaint,
+                to="investigating" if move == "reopen" else move,
+                by=handler,
+                at=min(times[move], now - dt.timedelta(minutes=1)),
+                **_move_inputs(move, draw, handler),
+            )
+
+
+def _demo_stays(ctx, rng: random.Random):
+    """(stays of past complaints, recent stays, arrivals per guest) among sampled guests."""
     sample_ids = rng.sample(ctx.guest_ids, k=min(len(ctx.guest_ids), 400))
     stays = list(
         Stay.objects.filter(
@@ -137,113 +285,29 @@ def seed(ctx) -> None:
     for s in stays:
         arrivals.setdefault(s.guest_id, []).append(s.arrival_date)
     recent = sorted(stays, key=lambda s: (s.departure_date, s.pk))[-60:]
+    return past, recent, arrivals
+
+
+def seed(ctx) -> None:
+    rng = random.Random(ctx.seed * 7919 + 4)
+    prefix = f"DEMO-{ctx.seed}-"
+    existing = set(
+        Complaint.objects.filter(source_reference__startswith=prefix).values_list("source_reference", flat=True)
+    )
+    if len(existing) >= len(PLAN) or not ctx.guest_ids:
+        ctx.log.append(f"complaints: {len(existing)} demo complaints already there")
+        return
+    now = timezone.now()
+    past, recent, arrivals = _demo_stays(ctx, rng)
     if not past or not recent:
         ctx.log.append("complaints: no demo stays to attach complaints to")
         return
-
     created = 0
     for index, (state, overdue) in enumerate(PLAN):
         reference = f"{prefix}{index:03d}"
         # Draw every random number even for existing complaints, so a rerun is the same.
-        is_past = state in ("closed", "feedback_recorded", "resolved")
-        stay = rng.choice(past if is_past else recent)
-        came_back = any(a > stay.departure_date + dt.timedelta(days=2) for a in arrivals.get(stay.guest_id, []))
-        category = _pick(rng, CATEGORY_WEIGHTS)
-        description, action = rng.choice(STORIES[category])
-        severity = _pick(rng, [("low", 25), ("medium", 40), ("high", 25), ("critical", 10)])
-        channel = _pick(rng, CHANNELS)
-        late = rng.random() < (0.15 if came_back else 0.6)
-        gap_hours = rng.uniform(0.2, 0.9)
-        points = rng.choice([0, 0, 0, 500, 1000, 2000])
-        money = rng.choice([0, 0, 0, 0, 30, 50, 120])
-        satisfaction = rng.choice(SATISFACTION_SLOW if late else SATISFACTION_FAST)
-        base_time = _day_time(stay.departure_date - dt.timedelta(days=1), rng)
-        late_factor = rng.uniform(1.2, 3.0)
-        feedback_hours = rng.uniform(20, 60)
-        root_cause = rng.choice(ROOT_CAUSES)
-        overdue_hours, window_share = rng.uniform(1, 20), rng.uniform(0.2, 0.6)
-        if reference in existing:
-            continue
-        code = stay.property.code
-        handler = users[RELATIONS[code]]
-        logger = users[DESK.get(code, RELATIONS[code])]
-        target = sla.sla_for(severity)
-        if is_past:
-            received = base_time
-        elif overdue:
-            received = now - target.resolution - dt.timedelta(hours=overdue_hours)
-        else:
-            # Still inside the first-response window, so "received" is not overdue yet.
-            received = now - target.first_response * window_share
-        if is_past:
-            # Picked up within (or after) the first-response window, resolved within or
-            # after the resolution deadline; feedback a day or two later.
-            assigned_at = received + target.first_response * (1.4 if late else 0.3 + gap_hours / 2)
-            resolved_at = received + target.resolution * (late_factor if late else gap_hours)
-            times = {
-                "assigned": assigned_at,
-                "investigating": assigned_at + (resolved_at - assigned_at) / 4,
-                "resolved": resolved_at,
-                "feedback_recorded": resolved_at + dt.timedelta(hours=feedback_hours),
-            }
-            times["closed"] = times["feedback_recorded"] + dt.timedelta(hours=1)
-        elif state == "reopened":
-            # Resolved yesterday, the guest wrote again this morning.
-            received = now - dt.timedelta(days=2, hours=overdue_hours)
-            times = {
-                "assigned": received + dt.timedelta(minutes=30),
-                "investigating": received + dt.timedelta(hours=1),
-                "resolved": received + dt.timedelta(hours=20),
-                "reopen": now - dt.timedelta(hours=2),
-            }
-        else:
-            span = now - received
-            times = {"assigned": received + span * 0.2, "investigating": received + span * 0.4}
-        moves = {
-            "received": [],
-            "assigned": ["assigned"],
-            "investigating": ["assigned", "investigating"],
-            "resolved": ["assigned", "investigating", "resolved"],
-            "feedback_recorded": ["assigned", "investigating", "resolved", "feedback_recorded"],
-            "closed": ["assigned", "investigating", "resolved", "feedback_recorded", "closed"],
-            "reopened": ["assigned", "investigating", "resolved", "reopen"],
-        }[state]
-
-        with transaction.atomic():
-            complaint = services.complaint_create(
-                property=stay.property,
-                guest=stay.guest,
-                stay=stay,
-                category=category,
-                severity=severity,
-                channel=channel,
-                description=description,
-                received_at=received,
-                source_reference=reference,
-                by=logger,
-                at=received + dt.timedelta(minutes=2),
-            )
-            for move in moves:
-                kwargs = {}
-                if move == "assigned":
-                    kwargs["assignee"] = handler
-                elif move == "resolved":
-                    kwargs.update(
-                        action_taken=action,
-                        root_cause=root_cause,
-                        compensation_points=points,
-                        compensation_money=money,
-                    )
-                elif move == "feedback_recorded":
-                    kwargs["satisfaction"] = satisfaction
-                elif move == "reopen":
-                    kwargs["comment"] = "Guest wrote again: the problem came back."
-                complaint = services.complaint_transition(
-                    complaint=complaint,
-                    to="investigating" if move == "reopen" else move,
-                    by=handler,
-                    at=min(times[move], now - dt.timedelta(minutes=1)),
-                    **kwargs,
-                )
-        created += 1
+        draw = _draw(rng, rng.choice(past if state in PAST_STATES else recent), arrivals)
+        if reference not in existing:
+            _replay(ctx, draw, state, overdue, reference, now)
+            created += 1
     ctx.log.append(f"complaints: {created} demo complaints added ({len(existing)} were there)")

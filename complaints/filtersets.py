@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.formfields import DateFilter
+
 from .models import Complaint
 from .selectors import overdue_q
 
@@ -46,10 +48,8 @@ class ComplaintFilterSet(django_filters.FilterSet):
     created_by = django_filters.NumberFilter(label=_("Logged by"), field_name="created_by_id")
     source_reference = django_filters.CharFilter(label=_("Source reference"))
     satisfaction = django_filters.NumberFilter(label=_("Satisfaction"))
-    received_from = django_filters.DateFilter(
-        label=_("Received from"), field_name="received_at__date", lookup_expr="gte"
-    )
-    received_to = django_filters.DateFilter(label=_("Received to"), field_name="received_at__date", lookup_expr="lte")
+    received_from = DateFilter(label=_("Received from"), field_name="received_at__date", lookup_expr="gte")
+    received_to = DateFilter(label=_("Received to"), field_name="received_at__date", lookup_expr="lte")
     q = django_filters.CharFilter(label=_("Text"), method="filter_text")
     ordering = NullsLastOrderingFilter(
         label=_("Sort"),

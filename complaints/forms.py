@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.formfields import DateField
 from guests.models import Stay
 
 from .models import Complaint
@@ -154,8 +155,8 @@ class LinkGuestForm(forms.Form):
 
 
 class AnalysisForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     property = forms.ModelChoiceField(
         label=_("Property"), queryset=None, to_field_name="code", required=False, empty_label=_("All my properties")
     )

@@ -342,14 +342,24 @@ class ComplaintEscalation(models.Model):
 
 
 class ComplaintNotification(models.Model):
-    """An escalation addressed to one duty manager (shown in their queue, e-mailed)."""
+    """An escalation addressed to one duty manager (shown in their queue, e-mailed
+    through the outbox)."""
 
     escalation = models.ForeignKey(ComplaintEscalation, on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaint_notifications"
     )
     created_at = models.DateTimeField(_("created at"))
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # The e-mail to the duty manager, queued in the outbox in the escalation's
+    # transaction; its row says whether it waits, was sent or failed.
+    email = models.ForeignKey(
+        "outbox.OutboundEmail",
+        verbose_name=_("e-mail"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
 
     class Meta:
@@ -358,7 +368,6 @@ class ComplaintNotification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "acknowledged_at"], name="complaintnotif_recip_idx"),
-            models.Index(fields=["emailed_at"], name="complaintnotif_emailed_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
+
+from crm_site.parsing import as_datetime
 
 from . import services
 
@@ -23,13 +23,9 @@ from . import services
 )
 def escalate_overdue(self, as_of: str | None = None) -> dict:
     """Every 5 minutes (beat): escalate complaints whose deadline passed to the property's
-    duty managers, e-mail them, and post compensation recorded while the loyalty ledger
-    was unavailable.  Idempotent: one escalation per complaint per missed deadline, each
-    notification e-mailed once."""
-    now = dt.datetime.fromisoformat(as_of) if as_of else timezone.now()
-    if timezone.is_naive(now):
-        now = timezone.make_aware(now)
-    escalations = services.complaints_escalate_overdue(now=now)
-    emails = services.escalation_emails_send_pending()
-    compensations = services.compensations_post_pending()
-    return {"escalated": len(escalations), "emails": emails, "compensations_posted": compensations}
+    duty managers (their e-mails are queued in the outbox with the escalation and sent by
+    it), and post compensation recorded while the loyalty ledger was unavailable.
+    Idempotent: one escalation per complaint per missed deadline, one e-mail each."""
+    now = as_datetime(as_of, field="as_of") or timezone.now()
+    counts = services.complaints_escalate_overdue(now=now)
+    return {**counts, "compensations_posted": services.compensations_post_pending()}

@@ -10,11 +10,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.errors import DomainError, Forbidden, add_to_form
+from crm_site.http import redirect_back
 from guests.models import Guest, Stay
 from guests.selectors import visible_properties
 
@@ -33,10 +33,8 @@ def _queue_page(request, queryset, *, mine: bool):
         if not mine and "active" not in params:
             params["active"] = "true"
     filterset = ComplaintFilterSet(params, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        rows = queryset.none()
-    else:
-        rows = filterset.qs
+    valid = filterset.is_valid()
+    rows = filterset.qs if valid else queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = params.copy()
     query.pop("page", None)
@@ -53,6 +51,7 @@ def _queue_page(request, queryset, *, mine: bool):
             "status_selected": params.getlist("status"),
             "notifications": selectors.notifications_for(viewer=request.user),
         },
+        status=200 if valid else 400,
     )
 
 
@@ -70,43 +69,58 @@ def my_queue(request):
     return _queue_page(request, selectors.complaint_queue(viewer=request.user, mine=True), mine=True)
 
 
-@login_required
-@permission_required("complaints.add_complaint", raise_exception=True)
-def complaint_create(request):
-    properties = visible_properties(request.user)
-    guest = None
+def _intake_guest(request) -> Guest | None:
+    """The guest the agent started from (``?guest=``), if any; 404 when unknown."""
     guest_id = request.POST.get("guest") or request.GET.get("guest")
-    if guest_id:
-        try:
-            guest = Guest.objects.active().get(pk=int(guest_id))
-        except (Guest.DoesNotExist, ValueError):
-            raise Http404 from None
+    if not guest_id:
+        return None
+    if not str(guest_id).isdigit():
+        raise Http404
+    guest = Guest.objects.active().filter(pk=int(guest_id)).first()
+    if guest is None:
+        raise Http404
+    return guest
+
+
+def _likely_stay(guest: Guest, properties, stay_id: str | None) -> Stay | None:
+    """The stay asked for, else the one most likely concerned: in house now, else the
+    latest one that began."""
+    if stay_id and stay_id.isdigit():
+        stay = Stay.objects.filter(pk=int(stay_id), guest=guest, property__in=properties).first()
+        if stay is not None:
+            return stay
+    stays = Stay.objects.filter(guest=guest, property__in=properties).select_related("property")
+    return (
+        stays.filter(status=Stay.Status.IN_HOUSE).order_by("-arrival_date", "-pk").first()
+        or stays.filter(
+            arrival_date__lte=timezone.localdate(),
+            status__in=[Stay.Status.CHECKED_OUT, Stay.Status.RESERVED],
+        )
+        .order_by("-arrival_date", "-pk")
+        .first()
+    )
+
+
+def _intake_initial(guest: Guest | None, properties, stay_id: str | None) -> dict:
     initial = {}
-    stay_id = request.GET.get("stay")
     if guest is not None:
         initial["guest"] = guest.pk
-        stay = None
-        if stay_id and stay_id.isdigit():
-            stay = Stay.objects.filter(pk=int(stay_id), guest=guest, property__in=properties).first()
-        if stay is None:
-            # The stay most likely concerned: in house now, else the latest one that began.
-            stays = Stay.objects.filter(guest=guest, property__in=properties).select_related("property")
-            stay = (
-                stays.filter(status=Stay.Status.IN_HOUSE).order_by("-arrival_date", "-pk").first()
-                or stays.filter(
-                    arrival_date__lte=timezone.localdate(),
-                    status__in=[Stay.Status.CHECKED_OUT, Stay.Status.RESERVED],
-                )
-                .order_by("-arrival_date", "-pk")
-                .first()
-            )
+        stay = _likely_stay(guest, properties, stay_id)
         if stay is not None:
-            initial["stay"] = stay.pk
-            initial["property"] = stay.property.code
+            initial.update(stay=stay.pk, property=stay.property.code)
     if "property" not in initial:
         home = properties.first()
         if home is not None:
             initial["property"] = home.code
+    return initial
+
+
+@login_required
+@permission_required("complaints.add_complaint", raise_exception=True)
+def complaint_create(request):
+    properties = visible_properties(request.user)
+    guest = _intake_guest(request)
+    initial = _intake_initial(guest, properties, request.GET.get("stay"))
     form = ComplaintIntakeForm(request.POST or None, initial=initial, properties=properties, guest=guest)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
@@ -247,10 +261,7 @@ def notification_acknowledge(request, pk: int):
         services.notification_acknowledge(notification_id=pk, by=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "complaints:queue"
-    return redirect(target)
+    return redirect_back(request, "complaints:queue")
 
 
 @login_required

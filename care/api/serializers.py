@@ -5,9 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm_site.formfields import ApiDateField, coerced
+from crm_site.parsing import as_of_date
 from guests.models import Guest, Stay
+from outbox.models import OutboundEmail
 
-from .. import selectors, services
+from .. import rules, selectors
 from ..models import CareTask, ChurnWarning, ContactChannel, StaySurvey
 
 
@@ -77,7 +80,7 @@ class ChurnWarningSerializer(serializers.ModelSerializer):
         return ReasonSerializer(selectors.explain_reasons(obj.reasons), many=True).data
 
     def get_do_not_contact(self, obj) -> bool:
-        return services.do_not_contact(obj.guest)
+        return rules.do_not_contact(obj.guest)
 
 
 class ChurnWarningUpdateSerializer(serializers.Serializer):
@@ -111,6 +114,19 @@ class CareTaskSerializer(serializers.ModelSerializer):
     property = serializers.SlugRelatedField(slug_field="code", read_only=True)
     summary = serializers.SerializerMethodField()
     do_not_contact = serializers.SerializerMethodField()
+    channel = ContactChannelField(read_only=True, allow_blank=True)
+    email_status = serializers.ChoiceField(
+        choices=[("", _("No e-mail queued")), *OutboundEmail.Status.choices],
+        read_only=True,
+        help_text=_("The care e-mail in the outbox: pending (queued), sent, failed or cancelled; empty if none."),
+    )
+    email_sent_at = serializers.DateTimeField(
+        source="email.sent_at",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("When the mail server accepted the care e-mail; null until then."),
+    )
 
     class Meta:
         model = CareTask
@@ -130,6 +146,7 @@ class CareTaskSerializer(serializers.ModelSerializer):
             "note",
             "done_at",
             "done_by",
+            "email_status",
             "email_sent_at",
             "built_on",
             "do_not_contact",
@@ -140,7 +157,7 @@ class CareTaskSerializer(serializers.ModelSerializer):
         return selectors.care_task_summary(obj)
 
     def get_do_not_contact(self, obj) -> bool:
-        return services.do_not_contact(obj.guest)
+        return rules.do_not_contact(obj.guest)
 
 
 class CareTaskDoneSerializer(serializers.Serializer):
@@ -156,7 +173,7 @@ class StaySurveySerializer(serializers.ModelSerializer):
         help_text=_("Optional: when given it must be the stay's guest."),
     )
     overall = serializers.IntegerField(min_value=1, max_value=5, help_text=_("1-5; only 5 counts as top box."))
-    received_on = serializers.DateField(required=False)
+    received_on = ApiDateField(required=False, help_text=_("Default today; never in the future."))
     source = serializers.ChoiceField(choices=StaySurvey.Source.choices, required=False)
     property = serializers.CharField(source="stay.property.code", read_only=True)
     top_box = serializers.BooleanField(source="is_top_box", read_only=True)
@@ -177,6 +194,9 @@ class StaySurveySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["recorded_by", "created_at"]
+
+    def validate_received_on(self, value):
+        return coerced(as_of_date, value, field="received_on")
 
 
 class SatisfactionSerializer(serializers.Serializer):

@@ -14,12 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from crm_site.errors import DomainError
+from crm_site.errors import ErrorBag
 from crm_site.idempotency import idempotent
+from crm_site.parsing import as_month
 from crm_site.permissions import require_perms
 from guests.models import Property
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..filtersets import CareTaskFilterSet, ChurnWarningFilterSet, StaySurveyFilterSet
 from ..models import CareTask, StaySurvey
 from .serializers import (
@@ -40,7 +41,7 @@ class WarningAccess(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return user.has_perm("care.view_churnwarning") or services.is_sales_user(user)
+        return user.has_perm("care.view_churnwarning") or rules.is_sales_user(user)
 
 
 class ChurnWarningViewSet(
@@ -105,57 +106,56 @@ class ChurnWarningViewSet(
     )
     def lost_analysis(self, request):
         """Lost guests per month: reasons and competitors."""
-        today = timezone.localdate()
-        start = _date_param(request, "start", (today.replace(day=1) - dt.timedelta(days=320)).replace(day=1))
-        end = _date_param(request, "end", today)
-        if end < start:
-            raise DomainError(_("The end month cannot be before the start month."), field="end")
-        if (end.year - start.year) * 12 + end.month - start.month > 35:
-            raise DomainError(_("Show at most 36 months at once."), field="end")
-        prop = None
-        code = request.query_params.get("property", "").strip().upper()
-        if code:
-            prop = Property.objects.filter(code=code).first()
-            if prop is None:
-                raise DomainError(_("Unknown property."), field="property")
+        start, end, prop = _lost_analysis_params(request)
         analysis = selectors.lost_analysis(start=start, end=end, property=prop)
-        return Response(
+        return Response(_lost_analysis_body(analysis))
+
+
+def _lost_analysis_params(request):
+    """``start``, ``end`` (months, years 1900-2100, at most 36 apart) and ``property``;
+    every invalid parameter is reported at once."""
+    today = timezone.localdate()
+    params = request.query_params
+    bag = ErrorBag()
+    default_start = (today.replace(day=1) - dt.timedelta(days=320)).replace(day=1)
+    start = bag.check(as_month, params.get("start") or default_start, field="start")
+    end = bag.check(as_month, params.get("end") or today, field="end")
+    if start and end and end < start:
+        bag.add(_("The end month cannot be before the start month."), field="end")
+    elif start and end and (end.year - start.year) * 12 + end.month - start.month > 35:
+        bag.add(_("Show at most 36 months at once."), field="end")
+    prop = None
+    code = str(params.get("property", "")).strip().upper()
+    if code:
+        prop = Property.objects.filter(code=code[:20]).first()
+        if prop is None:
+            bag.add(_("Unknown property."), field="property")
+    bag.raise_if_any()
+    return start, end, prop
+
+
+def _lost_analysis_body(analysis: dict) -> dict:
+    return {
+        "months": [m.strftime("%Y-%m") for m in analysis["months"]],
+        "reasons": analysis["reasons"],
+        "by_month": [
             {
-                "months": [m.strftime("%Y-%m") for m in analysis["months"]],
-                "reasons": analysis["reasons"],
-                "by_month": [
-                    {
-                        "month": r["month"].strftime("%Y-%m"),
-                        "total": r["total"],
-                        "reasons": {
-                            reason["code"]: n for reason, n in zip(analysis["reasons"], r["counts"], strict=True)
-                        },
-                    }
-                    for r in analysis["rows"]
-                ],
-                "competitors": [
-                    {
-                        "name": c["name"],
-                        "total": c["total"],
-                        "by_month": {
-                            m.strftime("%Y-%m"): n for m, n in zip(analysis["months"], c["counts"], strict=True)
-                        },
-                    }
-                    for c in analysis["competitors"]
-                ],
-                "total": analysis["total"],
+                "month": r["month"].strftime("%Y-%m"),
+                "total": r["total"],
+                "reasons": {reason["code"]: n for reason, n in zip(analysis["reasons"], r["counts"], strict=True)},
             }
-        )
-
-
-def _date_param(request, name, default):
-    raw = request.query_params.get(name)
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw if len(raw) > 7 else f"{raw}-01")
-    except ValueError:
-        raise DomainError(_("Enter a valid date (YYYY-MM-DD or YYYY-MM)."), field=name) from None
+            for r in analysis["rows"]
+        ],
+        "competitors": [
+            {
+                "name": c["name"],
+                "total": c["total"],
+                "by_month": {m.strftime("%Y-%m"): n for m, n in zip(analysis["months"], c["counts"], strict=True)},
+            }
+            for c in analysis["competitors"]
+        ],
+        "total": analysis["total"],
+    }
 
 
 class CareTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -171,7 +171,7 @@ class CareTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return CareTask.objects.none()
         return (
             selectors.visible_care_tasks(self.request.user)
-            .select_related("guest", "property")
+            .select_related("guest", "property", "email")
             .order_by("due_date", "kind", "id")
         )
 

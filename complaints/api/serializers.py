@@ -6,7 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.formfields import ApiDateField, coerced
+from guests.models import Property, Stay
+
 from ..models import Complaint, ComplaintEscalation, ComplaintEvent
+from ..services.common import checked_time
+from ..services.intake import resolve_guest
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -86,17 +91,45 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
-    """Intake.  ``property`` is a property code; ``guest`` and ``stay`` are ids."""
+    """Intake.  ``property`` is a property code; ``guest`` and ``stay`` are ids.  Every
+    invalid field is reported at once; the service then checks how they fit together
+    (the stay at that property, of that guest) and the caller's scope."""
 
     property = serializers.CharField(max_length=12, help_text=_("Property code, e.g. LIS"))
-    guest = serializers.IntegerField(required=False, allow_null=True)
-    stay = serializers.IntegerField(required=False, allow_null=True)
+    guest = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    stay = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     channel = serializers.ChoiceField(choices=Complaint.Channel.choices, default=Complaint.Channel.FRONT_DESK)
     category = serializers.ChoiceField(choices=Complaint.Category.choices)
     severity = serializers.ChoiceField(choices=Complaint.Severity.choices, default=Complaint.Severity.MEDIUM)
     description = serializers.CharField(max_length=5000)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_property(self, value):
+        prop = Property.objects.filter(code=value.strip().upper(), is_active=True).first()
+        if prop is None:
+            raise serializers.ValidationError(_("Unknown property."))
+        return prop
+
+    def validate_guest(self, value):
+        return coerced(resolve_guest, value)
+
+    def validate_stay(self, value):
+        if value is None:
+            return None
+        stay = Stay.objects.filter(pk=value).first()
+        if stay is None:
+            raise serializers.ValidationError(_("Unknown stay."))
+        return stay
+
+    def validate_received_at(self, value):
+        return coerced(
+            checked_time,
+            value,
+            field="received_at",
+            now=timezone.now(),
+            message=_("A complaint cannot be received in the future."),
+        )
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -137,8 +170,8 @@ class ComplaintEscalationSerializer(serializers.ModelSerializer):
 
 
 class AnalysisQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     property = serializers.CharField(required=False, allow_blank=True, max_length=12)
 
     def validate(self, attrs):

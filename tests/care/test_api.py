@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from care.models import CareTask, ChurnWarning, ContactLog, StaySurvey
 from crm_site import roles
+from outbox import services as outbox_services
 from tests.factories import GuestFactory, StayFactory, UserFactory
 
 from .factories import CareTaskFactory, ChurnWarningFactory, StaySurveyFactory
@@ -189,6 +190,34 @@ def test_care_task_done_and_consent(api, guest_relations, hotel):
     assert client.post(f"{TASKS}{task.pk}/done/", {}, format="json").status_code == 409
     response = client.post(f"{TASKS}{task.pk}/send-email/")
     assert response.status_code == 400 and "email" in response.json()["errors"]
+
+
+def test_care_task_shows_its_email_state_from_the_outbox(api, sales_manager, hotel):
+    task = CareTaskFactory(property=hotel, guest__marketing_email_consent=True)
+    client = api.as_user(sales_manager)
+    body = client.get(f"{TASKS}{task.pk}/").json()
+    assert (body["email_status"], body["email_sent_at"]) == ("", None)
+    body = client.post(f"{TASKS}{task.pk}/send-email/").json()
+    assert (body["email_status"], body["email_sent_at"]) == ("pending", None)  # queued, not sent
+    assert outbox_services.emails_deliver_due() == {"sent": 1}
+    body = client.get(f"{TASKS}{task.pk}/").json()
+    assert body["email_status"] == "sent" and body["email_sent_at"] is not None
+    assert client.post(f"{TASKS}{task.pk}/send-email/").status_code == 409
+
+
+def test_care_task_list_query_count_with_emails(api, sales_manager, hotel):
+    from care import services
+
+    client = api.as_user(sales_manager)
+    first = CareTaskFactory(property=hotel, guest__marketing_email_consent=True)
+    services.care_task_send_email(task_id=first.pk, by=sales_manager)
+    client.get(TASKS)
+    few, _ = count_queries(lambda: client.get(TASKS))
+    for _ in range(5):
+        task = CareTaskFactory(property=hotel, guest__marketing_email_consent=True)
+        services.care_task_send_email(task_id=task.pk, by=sales_manager)
+    many, response = count_queries(lambda: client.get(TASKS))
+    assert many == few and response.json()["count"] == 6
 
 
 def test_care_task_list_query_count(api, sales_manager, hotel):

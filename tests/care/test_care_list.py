@@ -1,14 +1,18 @@
 """The daily care list: who is on it, idempotency, consent, marking items done, e-mails."""
 
 import datetime as dt
+import smtplib
 
 import pytest
 from django.core import mail
 
-from care import services
+from care import rules, services
 from care.models import CareEmailTemplate, CareTask, ContactLog
 from crm_site.errors import ConflictError, DomainError, Forbidden
 from guests.models import Stay
+from outbox import services as outbox_services
+from outbox import tasks as outbox_tasks
+from outbox.models import OutboundEmail
 from tests.factories import GuestFactory
 
 from .factories import CareTaskFactory, ChurnWarningFactory, stays_on
@@ -162,7 +166,7 @@ def test_done_logs_a_contact_on_the_guest(hotel, guest_relations):
 
 def test_without_consent_only_in_person_or_internal(hotel, guest_relations):
     task = CareTaskFactory(property=hotel)  # factory guests have no marketing consent
-    assert services.do_not_contact(task.guest)
+    assert rules.do_not_contact(task.guest)
     for channel in ("phone", "email", "sms", "letter"):
         with pytest.raises(DomainError) as exc:
             services.care_task_complete(task_id=task.pk, channel=channel, by=guest_relations)
@@ -200,16 +204,16 @@ def test_email_only_with_consent_once(hotel, sales_manager, django_capture_on_co
     assert len(mail.outbox) == 1
 
 
-def test_default_template_and_withdrawn_consent_at_sending_time(
-    hotel, sales_manager, django_capture_on_commit_callbacks
-):
+def test_default_template_and_withdrawn_consent_at_sending_time(hotel, sales_manager):
     task = CareTaskFactory(property=hotel, kind="win_back", guest__marketing_email_consent=True)
     subject, body = services.render_care_email(task)
     assert task.guest.display_name in subject and hotel.name in body
+    services.care_task_send_email(task_id=task.pk, by=sales_manager)  # queued; the broker never ran it
     task.guest.marketing_email_consent = False
     task.guest.save()
-    assert services.deliver_care_email(task_id=task.pk) is False
+    assert outbox_services.emails_deliver_due() == {"cancelled": 1}
     assert not mail.outbox
+    assert CareTask.objects.get(pk=task.pk).email_status == "cancelled"
 
 
 def test_automatic_emails_reach_only_consenting_guests(hotel, django_capture_on_commit_callbacks):
@@ -221,5 +225,107 @@ def test_automatic_emails_reach_only_consenting_guests(hotel, django_capture_on_
         result = services.care_list_build(day=DAY, send_emails=True)
     assert result["emailed"] == 1
     assert [m.to for m in mail.outbox] == [[yes.email]]
-    assert CareTask.objects.get(guest=yes).email_sent_at is not None
-    assert CareTask.objects.get(guest=no).email_sent_at is None
+    sent = CareTask.objects.select_related("email").get(guest=yes)
+    assert sent.email_status == "sent" and sent.email.sent_at is not None
+    assert sent.email.consent_purpose == "marketing_email" and sent.email.guest_ref == yes.pk
+    assert CareTask.objects.get(guest=no).email is None
+
+
+# --- Through the outbox: never marked sent before the mail server accepted it --------------------
+
+
+def _broker_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(outbox_tasks.deliver_email, "delay", refuse)
+
+
+def test_broker_down_the_care_email_waits_and_the_sweep_sends_it_once(
+    hotel, sales_manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    _broker_down(monkeypatch)
+    task = CareTaskFactory(property=hotel, guest__marketing_email_consent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.care_task_send_email(task_id=task.pk, by=sales_manager)
+    task = CareTask.objects.select_related("email").get(pk=task.pk)
+    assert task.email_status == "pending" and task.email.sent_at is None and not mail.outbox
+    assert ContactLog.objects.get(care_task=task).kind == "care_email"
+    # The broker is back: the periodic sweep sends the backlog, once.
+    assert outbox_services.emails_deliver_due() == {"sent": 1}
+    assert outbox_services.emails_deliver_due() == {}
+    assert CareTask.objects.get(pk=task.pk).email_status == "sent"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [task.guest.email]
+    with pytest.raises(ConflictError):
+        services.care_task_send_email(task_id=task.pk, by=sales_manager)
+
+
+def test_broker_down_during_the_nightly_build_loses_no_email(hotel, monkeypatch, django_capture_on_commit_callbacks):
+    _broker_down(monkeypatch)
+    guest = GuestFactory(birth_date=birth(1), marketing_email_consent=True)
+    arriving(guest, hotel, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.care_list_build(day=DAY, send_emails=True)["emailed"] == 1
+    assert CareTask.objects.get(guest=guest).email_status == "pending" and not mail.outbox
+    assert outbox_services.emails_deliver_due() == {"sent": 1}
+    assert outbox_services.emails_deliver_due() == {}
+    assert len(mail.outbox) == 1
+
+
+def test_a_refusing_mail_server_is_retried_and_never_shown_as_sent(
+    hotel, sales_manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    task = CareTaskFactory(property=hotel, guest__marketing_email_consent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.care_task_send_email(task_id=task.pk, by=sales_manager)
+    task = CareTask.objects.select_related("email").get(pk=task.pk)
+    assert task.email_status == "pending" and task.email.sent_at is None
+    assert task.email.attempts == 1 and "connection lost" in task.email.last_error
+    assert not mail.outbox
+    monkeypatch.setattr(EmailBackend, "send_messages", original)
+    # Retried at the backoff time, not before.
+    assert outbox_services.emails_deliver_due() == {}
+    later = task.email.next_attempt_at
+    assert outbox_services.emails_deliver_due(now=later) == {"sent": 1}
+    assert CareTask.objects.get(pk=task.pk).email_status == "sent" and len(mail.outbox) == 1
+
+
+def test_a_failed_care_email_can_be_sent_again(hotel, sales_manager, settings, monkeypatch):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    from django.core.mail.backends.locmem import EmailBackend
+
+    task = CareTaskFactory(property=hotel, guest__marketing_email_consent=True)
+    services.care_task_send_email(task_id=task.pk, by=sales_manager)
+
+    def refuse(self, messages):
+        raise smtplib.SMTPRecipientsRefused({})
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailBackend, "send_messages", refuse)
+        assert outbox_services.emails_deliver_due() == {"failed": 1}
+    assert CareTask.objects.get(pk=task.pk).email_status == "failed"
+    services.care_task_send_email(task_id=task.pk, by=sales_manager)  # queued again
+    assert CareTask.objects.get(pk=task.pk).email_status == "pending"
+    assert outbox_services.emails_deliver_due() == {"sent": 1}
+    assert len(mail.outbox) == 1
+
+
+def test_a_rolled_back_build_queues_no_email(hotel, monkeypatch):
+    guest = GuestFactory(birth_date=birth(1), marketing_email_consent=True)
+    arriving(guest, hotel, 0)
+
+    def broken_log(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ContactLog.objects, "bulk_create", broken_log)
+    with pytest.raises(RuntimeError):
+        services.care_list_build(day=DAY, send_emails=True)
+    assert not CareTask.objects.exists() and not OutboundEmail.objects.exists()

@@ -97,6 +97,7 @@ def test_analysis_figures(dataset, sales_manager):
     assert [(m["month"], m["count"]) for m in f["by_month"]] == [("2026-01", 1), ("2026-02", 2), ("2026-03", 2)]
     # Resolution: A and C in time; B late, D and E open past the deadline.
     assert f["sla"]["met"] == 2 and f["sla"]["missed"] == 3 and f["sla"]["compliance"] == 40.0
+    assert (f["sla"]["late"], f["sla"]["open_past_due"]) == (1, 2)
     # First response: A, C, D in time; B late, E never.
     assert (f["sla"]["first_response_met"], f["sla"]["first_response_missed"]) == (3, 2)
     assert f["sla"]["first_response_compliance"] == 60.0
@@ -104,11 +105,13 @@ def test_analysis_figures(dataset, sales_manager):
     assert f["median_time_to_resolve"] == dt.timedelta(hours=10)
     assert f["repeat_complainers"] == 1 and f["complainants"] == 3 and f["repeat_complainers_share"] == 33.3
     assert [r["complaints"] for r in f["repeaters"]] == [2]
-    # Resolved complainants g1 and g2; only g1 came back (after A, resolved in SLA).
+    # Each complainant once, by their first resolved complaint: g1 by A (in SLA, came back
+    # on 1 Feb), g2 by C (in SLA, the later booking was cancelled).
     assert f["stayed_again"]["complainants"] == 2 and f["stayed_again"]["returned"] == 1
     assert f["stayed_again"]["share"] == 50.0
     assert f["stayed_again"]["within_sla"] == {"complainants": 2, "returned": 1, "share": 50.0}
-    assert f["stayed_again"]["late"] == {"complainants": 1, "returned": 0, "share": 0.0}
+    assert f["stayed_again"]["late"] == {"complainants": 0, "returned": 0, "share": None}
+    assert_adds_up(f)
     # Top box: only the 5 counts.
     assert f["satisfaction"]["rated"] == 3 and f["satisfaction"]["top_box"] == 1
     assert f["satisfaction"]["top_box_share"] == 33.3
@@ -141,3 +144,111 @@ def test_stayed_again_on_the_complaint_itself(dataset, sales_manager, django_ass
             selectors.with_stayed_again(Complaint.objects.filter(resolved_at__isnull=False)).order_by("received_at")
         )
     assert [r.stayed_again for r in rows] == [True, False, False]
+
+
+def assert_adds_up(f):
+    """Every part sums to its total (each figure is defined once)."""
+    assert f["total"] == f["open"] + f["resolved"]
+    assert f["open"] == f["on_time"] + f["overdue"]
+    assert f["resolved"] == f["sla"]["met"] + f["sla"]["late"]
+    assert f["sla"]["missed"] == f["sla"]["late"] + f["sla"]["open_past_due"]
+    first = f["sla"]
+    assert f["total"] == first["first_response_met"] + first["first_response_missed"] + first["first_response_pending"]
+    assert f["total"] == sum(r["count"] for r in f["by_category"])
+    assert f["total"] == sum(r["count"] for r in f["by_property"])
+    assert f["total"] == sum(m["count"] for m in f["by_month"])
+    assert f["open"] == sum(r["open"] for r in f["by_property"])
+    assert f["resolved"] == sum(r["resolved"] for r in f["by_property"])
+    back = f["stayed_again"]
+    assert back["complainants"] == back["within_sla"]["complainants"] + back["late"]["complainants"]
+    assert back["returned"] == back["within_sla"]["returned"] + back["late"]["returned"]
+    assert f["satisfaction"]["rated"] == sum(d["count"] for d in f["satisfaction"]["distribution"])
+    assert f["satisfaction"]["top_box"] == f["satisfaction"]["distribution"][4]["count"]
+
+
+def reopen(complaint, *, at):
+    return move(complaint, S.INVESTIGATING, comment="The guest wrote again.", at=at)
+
+
+@pytest.fixture
+def reopened_dataset(hotel):
+    """Complaints reopened once, resolved again or still open; a guest with a late and a
+    fast complaint."""
+    lis = handler_for(hotel)
+    g1, g2, g3 = GuestFactory(), GuestFactory(), GuestFactory()
+    # P1 (g1): resolved in 10 h, reopened, resolved again a day after the fresh deadline: late.
+    p1 = work(log(hotel, g1, "facilities", at("2026-01-05", 10)), lis, assigned=at("2026-01-05", 11))
+    p1 = move(p1, S.RESOLVED, at=at("2026-01-05", 20))
+    p1 = reopen(p1, at=at("2026-01-07", 9))  # fresh deadline 8 Jan 09:00
+    p1 = move(p1, S.RESOLVED, at=at("2026-01-09", 9))
+    move(p1, S.FEEDBACK_RECORDED, satisfaction=5, at=at("2026-01-09", 10))
+    StayFactory(guest=g1, property=hotel, arrival_date=dt.date(2026, 1, 20), status=Stay.Status.CHECKED_OUT)
+    # P5 (g1): a second complaint, resolved in time; g1 still counts once (by P1).
+    work(
+        log(hotel, g1, "other", at("2026-03-10", 9)),
+        lis,
+        assigned=at("2026-03-10", 10),
+        resolved=at("2026-03-10", 12),
+        satisfaction=3,
+    )
+    # P2 (g2): resolved in time, rated, closed, then reopened and still open past its deadline.
+    p2 = work(
+        log(hotel, g2, "service_quality", at("2026-02-01", 10)),
+        lis,
+        assigned=at("2026-02-01", 11),
+        resolved=at("2026-02-01", 15),
+        satisfaction=4,
+    )
+    p2 = move(p2, S.CLOSED, at=at("2026-02-01", 18))
+    reopen(p2, at=at("2026-02-03", 10))
+    # P3 (g2): resolved late; g2's first resolved complaint; g2 came back on 1 March.
+    work(
+        log(hotel, g2, "management", at("2026-02-10", 9)),
+        lis,
+        assigned=at("2026-02-10", 10),
+        resolved=at("2026-02-12", 9),
+    )
+    StayFactory(guest=g2, property=hotel, arrival_date=dt.date(2026, 3, 1), status=Stay.Status.CHECKED_OUT)
+    # P4 (g3): resolved in time, reopened, resolved again before the fresh deadline.
+    p4 = work(
+        log(hotel, g3, "expectation_gap", at("2026-03-01", 10)),
+        lis,
+        assigned=at("2026-03-01", 10),
+        resolved=at("2026-03-01", 12),
+    )
+    p4 = reopen(p4, at=at("2026-03-02", 9))
+    move(p4, S.RESOLVED, at=at("2026-03-02", 18))
+
+
+@pytest.mark.django_db
+def test_reopened_complaints_count_once_and_every_part_adds_up(reopened_dataset, sales_manager):
+    f = selectors.complaint_analysis(
+        viewer=sales_manager,
+        date_from=dt.date(2026, 1, 1),
+        date_to=dt.date(2026, 3, 31),
+        now=at("2026-04-01", 12),
+    )
+    assert_adds_up(f)
+    # P2 is open again (past its fresh deadline); P1, P3, P4, P5 are resolved.
+    assert (f["total"], f["open"], f["overdue"], f["resolved"]) == (5, 1, 1, 4)
+    # In SLA: P4 (against its fresh deadline) and P5; late: P1 (against its fresh deadline), P3.
+    assert (f["sla"]["met"], f["sla"]["late"], f["sla"]["open_past_due"]) == (2, 2, 1)
+    assert f["sla"]["compliance"] == 40.0
+    # g1 by P1 (late, came back), g2 by P3 (late, came back), g3 by P4 (in SLA, did not).
+    assert f["stayed_again"]["within_sla"] == {"complainants": 1, "returned": 0, "share": 0.0}
+    assert f["stayed_again"]["late"] == {"complainants": 2, "returned": 2, "share": 100.0}
+    assert (f["stayed_again"]["complainants"], f["stayed_again"]["returned"]) == (3, 2)
+    # A reopen clears the satisfaction recorded before it: P1's 5 (after its second
+    # resolution) and P5's 3 count; P2's 4 was withdrawn by its reopen.
+    assert [d["count"] for d in f["satisfaction"]["distribution"]] == [0, 0, 1, 0, 1]
+    assert f["repeat_complainers"] == 2 and f["complainants"] == 3
+
+
+@pytest.mark.django_db
+def test_the_analysis_page_states_its_definitions(reopened_dataset, client, sales_manager):
+    client.force_login(sales_manager)
+    response = client.get("/complaints/analysis/", {"date_from": "2026-01-01", "date_to": "2026-03-31"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="definitions"' in page
+    assert "a reopened complaint" in page.lower()

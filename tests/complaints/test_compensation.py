@@ -4,6 +4,7 @@ import pytest
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent
+from complaints.services import compensation
 from crm_site.errors import DomainError
 from loyalty.models import PointsTransaction
 from tests.complaints.factories import ComplaintFactory, move
@@ -84,7 +85,7 @@ def test_a_failing_ledger_rolls_the_resolution_back(hotel, guest_relations, monk
 
 @pytest.mark.django_db
 def test_compensation_recorded_while_loyalty_is_unavailable_is_posted_later(hotel, guest_relations, monkeypatch):
-    monkeypatch.setattr(services, "_loyalty_poster", lambda: None)
+    monkeypatch.setattr(compensation, "_loyalty_poster", lambda: None)
     complaint = ComplaintFactory(property=hotel, status=S.RESOLVED, resolve_inputs={"compensation_points": 300})
     assert complaint.compensation_posted_at is None and not _ledger(complaint).exists()
     monkeypatch.undo()

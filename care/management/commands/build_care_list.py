@@ -12,7 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", dest="day", help="day YYYY-MM-DD (default: today; not in the future)")
-        parser.add_argument("--send-emails", action="store_true", help="e-mail new birthday/anniversary items")
+        parser.add_argument(
+            "--send-emails",
+            action="store_true",
+            help="queue e-mails for new birthday/anniversary items (sent by the outbox)",
+        )
 
     def handle(self, *args, day=None, send_emails=False, **options):
         try:
@@ -21,5 +25,5 @@ class Command(BaseCommand):
             raise CommandError(f"--date: {error.message}") from None
         kinds = ", ".join(f"{kind} {n}" for kind, n in result["kinds"].items())
         self.stdout.write(
-            f"care list {result['day']}: {result['created']} new items ({kinds}); {result['emailed']} e-mailed"
+            f"care list {result['day']}: {result['created']} new items ({kinds}); {result['emailed']} e-mails queued"
         )

@@ -1,0 +1,111 @@
+"""Complaints on the guest 360 page, in search badges and for the churn scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site.extensions import Badge
+from guests.models import Guest, Property
+from guests.selectors import visible_properties
+
+from ..models import Complaint
+from .queue import with_stayed_again
+
+# Above this many ids, reading every complaint of the window is cheaper than a huge IN list.
+_IN_LIST_LIMIT = 5000
+
+
+def guest_section_profile(guest: Guest, viewer, limit: int = 10) -> dict:
+    """The complaints block of the guest 360 page and profile API (two queries): the
+    guest's latest complaints at the viewer's properties with their outcome, and counts."""
+    # viewer=None: the system itself (e.g. a privacy export) sees every property.
+    visible = visible_properties(viewer) if viewer is not None else Property.objects.all()
+    rows = list(
+        with_stayed_again(Complaint.objects.filter(guest=guest, property__in=visible))
+        .select_related("property")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+    counts = Complaint.objects.filter(guest=guest).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)),
+        elsewhere=Count("pk", filter=~Q(property__in=visible)),
+    )
+    can_log = viewer is not None and viewer.has_perm("complaints.add_complaint")
+    return {
+        "total": counts["total"],
+        "open": counts["open"],
+        "other_properties": counts["elsewhere"],
+        "log_url": f"{reverse('complaints:create')}?guest={guest.pk}" if can_log else None,
+        "complaints": [
+            {
+                "id": c.pk,
+                "url": reverse("complaints:detail", args=[c.pk]),
+                "received_at": c.received_at.isoformat(),
+                "property": c.property.code,
+                "category": str(c.get_category_display()),
+                "severity": c.severity,
+                "severity_label": str(c.get_severity_display()),
+                "status": c.status,
+                "status_label": str(c.get_status_display()),
+                "is_open": c.is_open,
+                "action_taken": c.action_taken,
+                "compensation_points": c.compensation_points,
+                "compensation_money": str(c.compensation_money) if c.compensation_money else None,
+                "compensation_currency": c.compensation_currency,
+                "satisfaction": c.satisfaction,
+                "stayed_again": c.stayed_again,
+            }
+            for c in rows
+        ],
+    }
+
+
+def open_complaint_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
+    """An "open complaint" badge for each guest with an unresolved complaint (one query)."""
+    with_open = set(
+        Complaint.objects.filter(guest_id__in=guest_ids, status__in=Complaint.OPEN_STATUSES)
+        .values_list("guest_id", flat=True)
+        .distinct()
+    )
+    return {gid: [Badge(_("Open complaint"), "danger")] for gid in with_open}
+
+
+def guest_complaint_signals(guest_ids: Iterable[int] | None, since=None) -> dict[int, dict[str, int]]:
+    """Complaint signals for the churn scan, in one query: for each guest with complaints
+    received on or after ``since`` (a date or datetime; None = all time),
+    ``{"unresolved": n, "low_rated": n}`` where unresolved = received/assigned/
+    investigating and low_rated = satisfaction ≤ 3.  Guests without such complaints are
+    left out (use ``.get(guest_id)``); ``guest_ids=None`` means every guest."""
+    qs = Complaint.objects.filter(guest_id__isnull=False)
+    if since is not None:
+        if isinstance(since, dt.datetime):
+            qs = qs.filter(received_at__gte=since)
+        else:
+            start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+            qs = qs.filter(received_at__gte=start)
+    wanted = None
+    if guest_ids is not None:
+        wanted = set(guest_ids)
+        if not wanted:
+            return {}
+        if len(wanted) <= _IN_LIST_LIMIT:
+            qs = qs.filter(guest_id__in=wanted)
+    rows = (
+        qs.values("guest_id")
+        .annotate(
+            unresolved=Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)),
+            low_rated=Count("pk", filter=Q(satisfaction__lte=3)),
+        )
+        .order_by()
+    )
+    return {
+        r["guest_id"]: {"unresolved": r["unresolved"], "low_rated": r["low_rated"]}
+        for r in rows
+        if wanted is None or r["guest_id"] in wanted
+    }

@@ -1,0 +1,40 @@
+"""Guest merge and erasure hooks (registered with ``crm_site.extensions``)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Complaint, ComplaintEvent
+
+
+def complaints_move_guest(merged_id: int, survivor_id: int) -> dict:
+    """Merge handler: the duplicate's complaints move to the survivor (statuses untouched)."""
+    ids = list(Complaint.objects.filter(guest_id=merged_id).values_list("pk", flat=True))
+    Complaint.objects.filter(pk__in=ids).update(guest_id=survivor_id, updated_at=timezone.now())
+    return {"complaints": ids}
+
+
+def complaints_restore_guest(moved: dict, merged_id: int, survivor_id: int) -> None:
+    """Undo of a merge: exactly the complaints that moved go back."""
+    Complaint.objects.filter(pk__in=moved.get("complaints", []), guest_id=survivor_id).update(
+        guest_id=merged_id, updated_at=timezone.now()
+    )
+
+
+def complaints_erase_guests(guest_ids: list[int]) -> None:
+    """On erasure (the whole merge cluster at once): the guests' words go (description,
+    feedback, timeline comments and the feedback kept in timeline details); the complaints
+    themselves stay for the statistics (category, severity, deadlines, outcome).  Escalation
+    e-mails naming the guests are scrubbed by the outbox's own erase hook."""
+    ids = list(Complaint.objects.filter(guest_id__in=list(guest_ids)).values_list("pk", flat=True))
+    if not ids:
+        return
+    Complaint.objects.filter(pk__in=ids).update(
+        description=_("(erased at the guest's request)"), feedback="", updated_at=timezone.now()
+    )
+    events = list(ComplaintEvent.objects.filter(complaint_id__in=ids))
+    for event in events:
+        event.comment = ""
+        event.data = {k: v for k, v in (event.data or {}).items() if k not in ("feedback", "previous")}
+    ComplaintEvent.objects.bulk_update(events, ["comment", "data"], batch_size=1000)

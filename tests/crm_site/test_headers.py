@@ -22,7 +22,7 @@ EXPECTED_CSP = {
     "frame-ancestors": "'none'",
     "form-action": "'self'",
 }
-DENIED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "bluetooth"]
+DENIED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid"]
 
 
 def assert_security_headers(response):

@@ -107,6 +107,13 @@ def test_owner_revokes_by_id_and_someone_elses_token_is_404(client, integrator, 
     assert client.delete(f"/api/v1/auth/tokens/{token.pk}/", **auth(desk_secret)).status_code == 404
 
 
+def test_an_id_out_of_range_is_404(api, integrator):
+    client = api.as_user(integrator)
+    for method in ("get", "delete"):
+        response = getattr(client, method)("/api/v1/auth/tokens/" + "9" * 30 + "/")
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
 def test_chain_admin_lists_everybodys_tokens_filters_by_user_and_revokes_any(api, chain_admin, integrator, front_desk):
     integrator_token, secret = token_issue(user=integrator)
     desk_token, _desk_secret = token_issue(user=front_desk)

@@ -80,5 +80,5 @@ class ApiTokenViewSet(
         return super().list(request, *args, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        services.token_revoke(token_id=as_id(kwargs["pk"], field="id"), by=request.user)
+        services.token_revoke(token_id=self.get_object().pk, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -51,7 +51,7 @@ class TokenView(APIView):
         token, secret = services.token_issue(user=user)
         return Response(TokenIssuedSerializer({"token": secret, "expiry": token.expiry}).data)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, auth=[{"tokenAuth": []}])
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
             raise exceptions.NotAuthenticated(_("Send the token to end in the Authorization header."))

@@ -228,9 +228,9 @@ def _ensure_properties() -> dict[str, int]:
 def _ensure_users(property_ids: dict[str, int]) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     from crm_site import roles
+    from crm_site.tokens.services import token_issue
     from guests.models import StaffProfile
 
     User = get_user_model()
@@ -247,8 +247,8 @@ def _ensure_users(property_ids: dict[str, int]) -> dict:
         user.groups.add(Group.objects.get(name=role))
         profile, _created = StaffProfile.objects.get_or_create(user=user)
         profile.properties.set([property_ids[c] for c in homes])
-        token, _created = Token.objects.get_or_create(user=user)
-        users[role] = {"username": username, "token": token.key, "id": user.pk}
+        _token, secret = token_issue(user=user)  # a fresh token per load; old ones expire
+        users[role] = {"username": username, "token": secret, "id": user.pk}
     return users
 
 

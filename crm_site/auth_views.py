@@ -1,57 +1,60 @@
-"""Login page with throttling: repeated failures for one username or address lock the
-form for a while instead of letting a script guess passwords."""
+"""Log-in, log-in to the admin and password change.
+
+Throttling is django-axes' (see ``crm_site.login_throttle``): these views only run each
+attempt inside :func:`~crm_site.login_throttle.account_guard`, so parallel guesses for
+one account are counted one after the other.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-WINDOW_SECONDS = getattr(settings, "LOGIN_THROTTLE_WINDOW", 15 * 60)
-MAX_FAILURES = getattr(settings, "LOGIN_THROTTLE_FAILURES", 5)
+from .auth_middleware import api_only_message
+from .login_throttle import account_guard
+from .roles import is_api_only
 
 
-def _keys(request, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-fail:user:{username.lower()}", f"login-fail:addr:{address}"]
+class StaffAuthenticationForm(AuthenticationForm):
+    """The web log-in: staff only; integrator accounts are told to use the API."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if is_api_only(user):
+            raise ValidationError(api_only_message(), code="api_only")
 
 
-def login_blocked(request, username: str) -> bool:
-    return any((cache.get(key) or 0) >= MAX_FAILURES for key in _keys(request, username))
-
-
-def record_failure(request, username: str) -> None:
-    for key in _keys(request, username):
-        cache.add(key, 0, WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, WINDOW_SECONDS)
-
-
-def clear_failures(request, username: str) -> None:
-    cache.delete_many(_keys(request, username))
-
-
-class ThrottledLoginView(auth_views.LoginView):
+class LoginView(auth_views.LoginView):
+    form_class = StaffAuthenticationForm
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        if login_blocked(request, username):
-            # Never check the password while locked: show an empty form and the reason.
-            form = self.get_form_class()(self.request)
-            context = self.get_context_data(
-                form=form, throttled=_("Too many failed log-in attempts. Wait 15 minutes and try again.")
-            )
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
+        with account_guard(request.POST.get("username", "")):
+            return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        record_failure(self.request, self.request.POST.get("username", ""))
-        return super().form_invalid(form)
+
+def admin_login(request, extra_context=None):
+    """The admin's own log-in form, under the same per-account guard."""
+    if request.method == "POST":
+        with account_guard(request.POST.get("username", "")):
+            return admin.site.login(request, extra_context)
+    return admin.site.login(request, extra_context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password.  This session stays logged in; every other session of the
+    user ends (Django's session hash) and so does every API token of the user."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        clear_failures(self.request, form.get_user().get_username())
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        messages.success(
+            self.request, _("Your password was changed. Your other sessions and your API tokens have ended.")
+        )
+        return response

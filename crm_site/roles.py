@@ -32,6 +32,9 @@ ROLES = {
 # screen is property-scoped (complaints, arrivals).
 CHAIN_WIDE_ROLES = {SALES_MANAGER, CHAIN_ADMIN, INTEGRATOR, INTEGRATOR_READONLY}
 
+# Service accounts: they use the API with a token and never the web pages.
+API_ONLY_ROLES = {INTEGRATOR, INTEGRATOR_READONLY}
+
 
 def role_permissions() -> dict[str, set[str]]:
     merged: dict[str, set[str]] = {role: set() for role in ROLES}
@@ -80,3 +83,8 @@ def user_roles(user) -> set[str]:
 
 def is_chain_wide(user) -> bool:
     return user.is_superuser or bool(user_roles(user) & CHAIN_WIDE_ROLES)
+
+
+def is_api_only(user) -> bool:
+    """An integrator (service) account: API with a token only, whatever other role it holds."""
+    return bool(user_roles(user) & API_ONLY_ROLES)

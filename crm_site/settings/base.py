@@ -6,10 +6,12 @@ first request.  The embedded default (no DATABASE_URL, no CELERY_BROKER_URL) is 
 file under ``var/`` with Celery tasks run inline, so a newcomer needs no services.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,12 +34,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: only a digest is stored, each token expires (model: crm_site.tokens)
+    "axes",  # login throttling per account, counted in the database (shared by every process)
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "django_htmx",
     "crm_site",
+    "crm_site.tokens",
     "outbox",
     "guests",
     "loyalty",
@@ -48,6 +53,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers first, so every answer carries them (413s, error pages, static files).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "crm_site.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,9 +63,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm_site.auth_middleware.SessionAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into crm_site.login_throttle's answer
 ]
 
 ROOT_URLCONF = "crm_site.urls"
@@ -96,8 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=4 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
-# Login throttling and other short-lived counters.  Use Redis in production
-# (CACHE_URL=redis://host:6379/1) so every web process shares the counters.
+# Short-lived counters and caches.  Use Redis in production (CACHE_URL=redis://host:6379/1)
+# so every web process shares them.  (Log-in failures are counted in the database.)
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -105,6 +115,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes refuses a locked account before any password is checked; ModelBackend checks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "guests:search"
@@ -130,8 +145,8 @@ STORAGES = {
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "crm_site.tokens.authentication.CrmTokenAuthentication",
+        "crm_site.tokens.authentication.CrmSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["crm_site.permissions.CrmModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "crm_site.pagination.CrmPagination",
@@ -144,7 +159,6 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "crm_site.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -152,6 +166,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Guest profiles, stays, loyalty, complaints and segmentation for a hotel chain.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -168,6 +183,80 @@ SPECTACULAR_SETTINGS = {
         "StayStatusEnum": "guests.models.Stay.Status",
         "StayChannelEnum": "guests.models.Stay.Channel",
     },
+}
+
+# --- Credentials: login throttling, API tokens, security headers ---------------------
+# Client addresses (logged with every log-in attempt) come from REMOTE_ADDR, or, behind
+# N reverse proxies that each append to X-Forwarded-For, from the N-th entry counted from
+# the right; what the client wrote itself is never trusted.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# At most LOGIN_FAILURE_LIMIT wrong passwords per ACCOUNT (never per address: one attacker
+# must not lock everybody out) reach the password check within LOGIN_LOCKOUT_MINUTES;
+# the web log-in, the admin log-in and POST /api/v1/auth/token/ share the count.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "crm_site.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "crm_site.login_throttle.lockout_response"
+# axes.W006 warns that a lock without the address can be dodged by rotating user agents or
+# cookies; ours counts per username alone, which no rotation changes, and locking by
+# address is exactly what let one attacker behind the proxy lock out every user.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# API tokens (django-rest-knox): shown once, stored as a digest, expire after this many
+# hours (30 days: an integration renews its token monthly), die with a password change.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=30 * 24)
+KNOX_TOKEN_MODEL = "tokens.ApiToken"
+# knox's own model is swapped out for tokens.ApiToken; its migrations would still create
+# an unused table (which breaks flushing the database), so they are not run.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# No inline script or style anywhere: handlers live in crm/app.js, styles in crm/app.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Powerful browser features the CRM never uses are switched off for every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # --- Celery ---------------------------------------------------------------------------

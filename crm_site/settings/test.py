@@ -14,7 +14,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/minute"}}  # noqa: F405
 DOCUMENT_HASH_SALT = env.str("DOCUMENT_HASH_SALT", default="test-salt")
 
 WHITENOISE_USE_FINDERS = True

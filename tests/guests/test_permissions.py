@@ -7,9 +7,9 @@ role something new must be a deliberate change to both.
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from crm_site.roles import CHAIN_ADMIN, FRONT_DESK, GUEST_RELATIONS, INTEGRATOR
+from crm_site.tokens.services import token_issue
 from guests.models import Guest, GuestNote, GuestPreference, Property, Stay
 from tests.access import ALL_ROLES, Access, matrix
 from tests.factories import CompanyFactory, GuestFactory, PreferenceTypeFactory, StayFactory
@@ -178,8 +178,8 @@ def test_chain_wide_roles_see_arrivals_of_every_property(role, api, request, hot
 
 
 def test_readonly_integrator_token_reads_but_cannot_write(client, integrator_readonly, ids):
-    token = Token.objects.create(user=integrator_readonly)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _token, secret = token_issue(user=integrator_readonly)
+    auth = {"HTTP_AUTHORIZATION": f"Token {secret}"}
     assert client.get("/api/v1/guests/", **auth).status_code == 200
     before = list(Guest.objects.values()), list(Stay.objects.values())
     writes = [

@@ -107,16 +107,17 @@ def _post_stays(members: dict[int, Membership], ctx) -> int:
 
 def _redeem(members: dict[int, Membership], rewards: list[Reward], ctx) -> int:
     """Some members redeemed a reward or two at the front desk.  Each member's choices
-    come from their own random stream, so a rerun (or a larger demo) redeems nothing twice."""
+    come from their own random stream.  The step runs once per seed: whether a member can
+    afford a reward depends on points posted since, so a rerun would otherwise redeem for
+    members who could not afford one the first time."""
     desk = ctx.users.get("desk")
     prefix = f"demo:{ctx.seed}:redeem:"
-    done_before = set(
-        PointsTransaction.objects.filter(idempotency_key__startswith=prefix).values_list("membership_id", flat=True)
-    )
+    if PointsTransaction.objects.filter(idempotency_key__startswith=prefix).exists():
+        return 0
     done = 0
     for membership in Membership.objects.filter(pk__in=[m.pk for m in members.values()]).select_related("tier"):
         rng = random.Random(f"loyalty-redeem-{ctx.seed}-{membership.guest_id}")
-        if membership.pk in done_before or rng.random() >= REDEEMING_SHARE:
+        if rng.random() >= REDEEMING_SHARE:
             continue
         for n in range(rng.choice([1, 1, 2])):
             affordable = [

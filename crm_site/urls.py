@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .api import ObtainTokenView
 from .auth_views import ThrottledLoginView
+from .health import health
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -14,10 +15,12 @@ api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("care.api.urls")),
+    path("", include("nightly.api.urls")),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="guests:search", permanent=False), name="home"),
+    path("health/", health, name="health"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -30,6 +33,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("analytics/", include("analytics.urls")),
     path("care/", include("care.urls")),
+    path("nightly/", include("nightly.urls")),
 ]
 
 handler400 = "crm_site.error_views.bad_request"

@@ -7,6 +7,8 @@ escalations and the nightly pipeline run here as in production.  Without
 not run inline: a command or page that queues one leaves it to the worker.
 """
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
@@ -17,8 +19,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
-CELERY_QUEUE_DIR = env.path("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery"))
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
+CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery")))
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://localhost//"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _messages = CELERY_QUEUE_DIR / "messages"

@@ -9,6 +9,7 @@ log call are kept; Django's ``request`` object becomes its method and path.
 from __future__ import annotations
 
 import logging
+import time
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
@@ -45,3 +46,43 @@ class JsonFormatter(_BaseJsonFormatter):
         if request is not None and hasattr(request, "method"):
             log_record["method"] = request.method
             log_record["path"] = getattr(request, "path", "")
+
+
+request_logger = logging.getLogger("crm_site.requests")
+
+
+class RequestLogMiddleware:
+    """One access line per request (method, path, status, duration, user id), carrying
+    the request id like every other line of the request.  Query strings are left out:
+    they may hold what a guest typed into a search."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": _user_id(request),
+            },
+        )
+        return response
+
+
+def _user_id(request) -> int | None:
+    """The user's id if the request already looked the user up (no extra query)."""
+    from django.utils.functional import SimpleLazyObject, empty
+
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line of the request carries its id (X-Request-ID in and out).
     "django_guid.middleware.guid_middleware",
+    "crm_site.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "crm_site.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

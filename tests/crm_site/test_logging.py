@@ -83,3 +83,14 @@ def test_an_api_500_is_still_json_and_logged_as_json(chain_admin, log_lines, mon
     assert logged["level"] == "ERROR" and logged["path"] == "/api/v1/nightly-runs/" and logged["method"] == "GET"
     assert logged["request_id"] == response["X-Request-ID"]
     assert "RuntimeError: a bug" in logged["exc_info"]
+
+
+def test_every_request_gets_one_access_line(client, chain_admin, log_lines):
+    client.force_login(chain_admin)
+    response = client.get("/nightly/?q=secret")
+    access = [entry for entry in log_lines() if entry["logger"] == "crm_site.requests"]
+    assert len(access) == 1
+    line = access[0]
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/nightly/", 200)
+    assert line["user_id"] == chain_admin.pk and line["request_id"] == response["X-Request-ID"]
+    assert "secret" not in json.dumps(line) and line["duration_ms"] >= 0

@@ -86,3 +86,9 @@ def test_the_admin_is_read_only(client, failed_run):
     assert client.get("/admin/nightly/nightlyrun/add/").status_code == 403
     client.post(f"/admin/nightly/nightlyrun/{failed_run.pk}/delete/", {"post": "yes"})
     assert NightlyRun.objects.filter(pk=failed_run.pk).exists()
+
+
+def test_the_page_speaks_simplified_chinese(client, chain_admin, failed_run):
+    client.force_login(chain_admin)
+    page = client.get(f"/nightly/{failed_run.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "客户金字塔" in page and "已跳过" in page and "重新运行此日期" in page

@@ -167,21 +167,22 @@ def _claim(run_id: int, name: str) -> NightlyStep | None:
         if current.status != StepStatus.PENDING:
             return current
         before = next((s for s in steps.values() if s.position == current.position - 1), None)
-        if before is not None and before.status in (StepStatus.PENDING, StepStatus.RUNNING):
-            run.updated_at = now
-            run.save(update_fields=["updated_at"])
-            raise StepNotReady(_("Waiting for “%(step)s” to complete.") % {"step": before.get_name_display()})
-        if before is not None and before.status != StepStatus.COMPLETED:
+        late = before is not None and before.status in (StepStatus.PENDING, StepStatus.RUNNING)
+        if not late and before is not None and before.status != StepStatus.COMPLETED:
             # Normally done when the earlier step failed; kept for a run stopped otherwise.
             _stop(run, run.error, from_position=current.position, now=now)
             current.refresh_from_db()
             return current
-        current.status, current.started_at = StepStatus.RUNNING, now
-        current.save(update_fields=["status", "started_at"])
-        if run.status == Run.QUEUED:
-            run.status, run.started_at = Run.RUNNING, now
-        run.updated_at = now
-        run.save(update_fields=["status", "started_at", "updated_at"])
+        if not late:
+            current.status, current.started_at = StepStatus.RUNNING, now
+            current.save(update_fields=["status", "started_at"])
+            if run.status == Run.QUEUED:
+                run.status, run.started_at = Run.RUNNING, now
+            run.updated_at = now
+            run.save(update_fields=["status", "started_at", "updated_at"])
+    if late:
+        _touch(run_id)  # waiting is progress too: not a lost run
+        raise StepNotReady(_("Waiting for “%(step)s” to complete.") % {"step": before.get_name_display()})
     current.run = run
     return current
 

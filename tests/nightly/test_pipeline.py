@@ -94,8 +94,11 @@ def test_a_step_waits_while_the_one_before_it_is_late(guests_with_stays, calls, 
     calls.clear()
 
     # Segmentation has not run yet: the churn scan must not read yesterday's segments.
+    NightlyRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=30))
     with pytest.raises(services.StepNotReady, match="Customer pyramid"):
         tasks.run_step(run.pk, "churn_scan")  # a worker would retry it later
+    run.refresh_from_db()
+    assert timezone.now() - run.updated_at < dt.timedelta(minutes=1)  # waiting counts as progress
     # Segmentation is running (another worker holds the pipeline lock): still waiting.
     with job_lock(services.PIPELINE_LOCK), pytest.raises(services.StepNotReady):
         tasks.run_step(run.pk, "churn_scan")
@@ -281,3 +284,9 @@ def test_a_worker_that_starts_marks_killed_work_failed(guests_with_stays, reques
     worker_ready.send(sender=None)
     killed.refresh_from_db()
     assert statuses(run)[0] == "failed" and killed.status == "failed"
+
+
+def test_the_schedule_leaves_a_night_in_flight_alone(guests_with_stays, request_run, calls):
+    run = request_run()
+    assert tasks.start_pipeline(as_of=AS_OF.isoformat()) == {"status": "in_progress", "as_of": AS_OF.isoformat()}
+    assert NightlyRun.objects.get().pk == run.pk and calls.names() == []

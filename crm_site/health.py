@@ -48,7 +48,7 @@ def _broker() -> str:
         return "inline"  # no broker: tasks run in the process that queues them
     from crm_site.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
         conn.default_channel  # noqa: B018 - opening a channel is the real round trip
     return "ok"

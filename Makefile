@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= crm_site.settings.local
 DEMO_GUESTS ?= 2000
+# The worker `make run` starts next to the web server: Celery with embedded beat, on
+# the filesystem broker under var/celery/ (or Redis when CELERY_BROKER_URL is set).
+# tests/nightly/test_make_run.py starts exactly this command.
+LOCAL_WORKER_ARGS := -A crm_site worker -B --concurrency 1 -l info
 
 .PHONY: run install migrate demo nightly serve test test-fast lint format bench worker beat messages clean
 
@@ -31,17 +35,22 @@ var/.demo-seeded:
 
 demo: migrate var/.demo-seeded
 
+# The nightly pipeline now, synchronously: requalify tiers → expire points → segmentation
+# → churn scan → care list (recorded on the "Nightly jobs" page).
 nightly: install
-	$(PY) manage.py requalify_tiers
-	$(PY) manage.py expire_points
-	$(PY) manage.py run_segmentation
-	$(PY) manage.py scan_churn
+	$(PY) manage.py run_nightly
 
+# The web server and, next to it, a Celery worker with beat (complaint escalations every
+# few minutes, the outbox every minute, the nightly pipeline at NIGHTLY_HOUR); the worker
+# stops with the server.
 serve: install
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "Hotel Guest CRM on http://127.0.0.1:8000  — demo logins (password demo-pass-2026):"
 	@echo "  desk (front desk) · relations (guest relations) · sales (sales manager) · admin (chain admin) · integrator (API)"
+	@echo "Celery worker + beat: $(VENV)/bin/celery $(LOCAL_WORKER_ARGS)   · health: http://127.0.0.1:8000/health/"
+	@$(VENV)/bin/celery $(LOCAL_WORKER_ARGS) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 run: demo serve
@@ -72,4 +81,4 @@ messages: install
 	$(PY) manage.py compilemessages
 
 clean:
-	rm -rf var/crm.sqlite3 var/.demo-seeded var/static
+	rm -rf var/crm.sqlite3 var/.demo-seeded var/static var/celery

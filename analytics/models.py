@@ -219,19 +219,3 @@ class ParetoFigure(models.Model):
 
     def __str__(self):
         return f"{self.run_id}/{self.property_id or 'chain'}"
-
-
-class SegmentationLock(models.Model):
-    """The lock row that keeps two runs apart on databases without advisory locks
-    (SQLite).  PostgreSQL uses ``pg_try_advisory_lock`` instead."""
-
-    name = models.CharField(max_length=50, unique=True)
-    token = models.CharField(max_length=64, blank=True)
-    locked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("segmentation lock")
-        verbose_name_plural = _("segmentation locks")
-
-    def __str__(self):
-        return self.name

@@ -34,8 +34,7 @@ def run_segmentation_nightly(self, as_of: str | None = None) -> dict:
     another run holds the lock, retry later (with the date fixed, so a retry after
     midnight still computes the night it was meant for)."""
     try:
-        day = services.parse_as_of(as_of)
-        run = services.segmentation_run(as_of=day, trigger=SegmentationRun.Trigger.SCHEDULE)
+        run = services.segmentation_run(as_of=as_of, trigger=SegmentationRun.Trigger.SCHEDULE)
     except ConflictError as exc:
         fixed = as_of or timezone.localdate().isoformat()
         logger.info("segmentation for %s postponed: %s", fixed, exc)

@@ -7,6 +7,6 @@ class CrmSiteConfig(AppConfig):
     verbose_name = "CRM site"
 
     def ready(self):
-        from . import roles
+        from . import checks, roles  # noqa: F401 - checks registers the settings checks
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="crm_site.sync_roles")

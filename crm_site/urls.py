@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .auth_views import LoginView, PasswordChangeView, admin_login
+from .health import health
 
 api_v1 = [
     path("", include("crm_site.tokens.api.urls")),
@@ -14,10 +15,12 @@ api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("care.api.urls")),
+    path("", include("nightly.api.urls")),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="guests:search", permanent=False), name="home"),
+    path("health/", health, name="health"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
@@ -38,6 +41,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("analytics/", include("analytics.urls")),
     path("care/", include("care.urls")),
+    path("nightly/", include("nightly.urls")),
 ]
 
 handler400 = "crm_site.error_views.bad_request"

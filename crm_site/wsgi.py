@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings.production")
 application = get_wsgi_application()
+
+# gunicorn runs no management command: check the settings here (crm_site.checks).
+from crm_site.checks import refuse_to_start  # noqa: E402
+
+refuse_to_start("The web server")

@@ -6,19 +6,48 @@ first request.  The embedded default (no DATABASE_URL, no CELERY_BROKER_URL) is 
 file under ``var/`` with Celery tasks run inline, so a newcomer needs no services.
 """
 
-from datetime import timedelta
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_int(name: str, default: int) -> int | str:
+    """A whole number from the environment — or, when it is not one, the text as given:
+    ``crm_site.checks`` then refuses to start with a message naming the variable (a bare
+    ``int()`` here would stop every process with a traceback instead)."""
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+def env_rates(name: str, default: dict[str, float]) -> dict[str, float | str | None]:
+    """``CNY=0.13,USD=0.92`` → {currency: rate}; a value that is not a number is kept as
+    text (and a pair without ``=`` as None) for ``crm_site.checks`` to report."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return dict(default)
+    rates: dict[str, float | str | None] = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        code, sep, value = pair.partition("=")
+        try:
+            rates[code.strip()] = float(value) if sep else None
+        except ValueError:
+            rates[code.strip()] = value.strip()
+    return rates
+
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -41,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "django_htmx",
+    "django_guid",
     "crm_site",
     "crm_site.tokens",
     "outbox",
@@ -49,9 +79,13 @@ INSTALLED_APPS = [
     "complaints",
     "analytics",
     "care",
+    "nightly",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id (X-Request-ID in and out).
+    "django_guid.middleware.guid_middleware",
+    "crm_site.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Security headers first, so every answer carries them (413s, error pages, static files).
     "csp.middleware.CSPMiddleware",
@@ -198,7 +232,8 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -217,7 +252,7 @@ KNOX_TOKEN_MODEL = "tokens.ApiToken"
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
-    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "TOKEN_TTL": dt.timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
@@ -273,43 +308,37 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_TIMEZONE = TIME_ZONE
-NIGHTLY_HOUR = env.int("NIGHTLY_HOUR", default=2)
+# The nightly pipeline (``nightly``: requalify tiers → expire points → segmentation →
+# churn scan → care list, each step after the previous one completed) starts at
+# NIGHTLY_HOUR:NIGHTLY_MINUTE.  Complaint escalations run every
+# COMPLAINT_ESCALATION_INTERVAL seconds, the outbox sweep every minute.  Values are
+# validated by crm_site.checks; an invalid hour leaves the entry out, and the checks
+# refuse to start.
+NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2)
+NIGHTLY_MINUTE = env_int("NIGHTLY_MINUTE", 0)
+COMPLAINT_ESCALATION_INTERVAL = env_int("COMPLAINT_ESCALATION_INTERVAL", 300)
 CELERY_BEAT_SCHEDULE = {
-    "loyalty-requalify-tiers": {
-        "task": "loyalty.tasks.requalify_tiers",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=0),
-    },
-    "loyalty-expire-points": {
-        "task": "loyalty.tasks.expire_points",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=10),
-    },
     "outbox-deliver-due": {
         "task": "outbox.tasks.deliver_due",
         "schedule": crontab(minute="*"),
     },
-    "complaints-escalate-overdue": {
-        "task": "complaints.tasks.escalate_overdue",
-        "schedule": crontab(minute="*/5"),
-    },
-    "analytics-run-segmentation": {
-        "task": "analytics.tasks.run_segmentation_nightly",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=30),
-    },
-    "care-scan-churn": {
-        "task": "care.tasks.scan_churn_nightly",
-        "schedule": crontab(hour=NIGHTLY_HOUR + 1, minute=0),
-    },
-    "care-build-care-list": {
-        "task": "care.tasks.build_care_list_daily",
-        "schedule": crontab(hour=NIGHTLY_HOUR + 1, minute=30),
-    },
 }
+if isinstance(COMPLAINT_ESCALATION_INTERVAL, int) and COMPLAINT_ESCALATION_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
+        "task": "complaints.tasks.escalate_overdue",
+        "schedule": dt.timedelta(seconds=COMPLAINT_ESCALATION_INTERVAL),
+    }
+if NIGHTLY_HOUR in range(24) and NIGHTLY_MINUTE in range(60):
+    CELERY_BEAT_SCHEDULE["nightly-pipeline"] = {
+        "task": "nightly.tasks.start_pipeline",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=NIGHTLY_MINUTE),
+    }
 
 # --- Mail (escalations, care e-mails) -------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@hotel.example")
 # The outbox retries a refused or unreachable mail server with backoff, then gives up.
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- Product settings -----------------------------------------------------------------
 # Salt for document-number hashes: never store a passport number in clear text.
@@ -320,16 +349,46 @@ GUEST_SEARCH_LIMIT = 20
 # Reporting currency of the chain and conversion rates (chain currency per unit) used to
 # compute Stay.total_revenue; a stay billed in a currency without a rate is refused.
 CHAIN_CURRENCY = env.str("CHAIN_CURRENCY", default="EUR")
-EXCHANGE_RATES = env.dict(
+EXCHANGE_RATES = env_rates(
     "EXCHANGE_RATES",
-    cast={"value": float},
     default={"CNY": 0.13, "USD": 0.92, "GBP": 1.17, "HKD": 0.118, "JPY": 0.0061, "CHF": 1.05},
 )
 
+# --- Logging ------------------------------------------------------------------------
+# One JSON object per line (LOG_FORMAT=text for people at a terminal), in the web
+# process and in Celery workers alike, each carrying the request id (X-Request-ID, set
+# by django-guid; passed on to the tasks a request queues) and, in a worker, the task.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="json").lower()
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "VALIDATE_GUID": True,  # an id that is not a UUID is replaced, never echoed into logs
+    # Tasks carry the id of the request that queued them; workers log through LOGGING.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "task": {"()": "crm_site.logs.CeleryTaskFilter"},
+    },
+    "formatters": {
+        "json": {"()": "crm_site.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(task_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+            "filters": ["request_id", "task"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_guid": {"level": "WARNING"},  # one line per request and task otherwise
+    },
 }

@@ -24,3 +24,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# The load balancer's and docker compose's health checks speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# Several web processes and workers: login throttling needs a cache they share
+# (CACHE_URL=redis://...), and tasks a real broker (CELERY_BROKER_URL).  Checked at
+# start-up by crm_site.checks, which refuses to start without them.
+CRM_REQUIRE_SHARED_SERVICES = True

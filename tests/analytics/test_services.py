@@ -8,11 +8,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from analytics import segmentation as calc
 from analytics import services
 from analytics.locks import ADVISORY_KEY, LOCK_NAME, segmentation_lock
-from analytics.models import GuestSegment, ParetoFigure, SegmentationLock, SegmentationRun
+from analytics.models import GuestSegment, ParetoFigure, SegmentationRun
+from analytics.services import storage
 from crm_site.errors import ConflictError, DomainError
 from guests.models import Guest, Stay
+from nightly.models import JobLock
 from tests.analytics.factories import AS_OF, chain, guests, stay
 from tests.factories import PropertyFactory
 
@@ -108,7 +111,7 @@ def test_refunds_make_net_revenue_negative_and_rank_last():
 
 def test_inactive_prospect_and_the_window_edges():
     hotel = PropertyFactory(code="LIS")
-    start = services.calc.months_before(AS_OF, 24)
+    start = calc.months_before(AS_OF, 24)
     edge_in, edge_out, recent, old, prospect, future_only, cancelled = guests(7)
     stay(edge_in, 100, prop=hotel, departed=(AS_OF - start).days - 1)  # departs the day after the start
     stay(edge_out, 100, prop=hotel, departed=(AS_OF - start).days)  # departs on the start: outside
@@ -275,7 +278,7 @@ def test_failed_run_leaves_the_last_good_one_current(monkeypatch):
         raise RuntimeError("disk full")
 
     # Fails after the guest rows were written, inside the run's transaction.
-    monkeypatch.setattr(services, "_write_figures", broken)
+    monkeypatch.setattr(storage, "write_figures", broken)
     with pytest.raises(RuntimeError):
         run()
     with pytest.raises(RuntimeError):
@@ -342,14 +345,14 @@ def test_advisory_lock_held_by_another_session_refuses_the_run():
 def test_lock_row_fallback_refuses_a_held_lock_and_takes_over_a_stale_one(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite" if connection.vendor == "postgresql" else connection.vendor)
     chain([100])
-    SegmentationLock.objects.create(name=LOCK_NAME, token="another-worker", locked_at=timezone.now())
+    JobLock.objects.create(name=LOCK_NAME, token="another-worker", owner="elsewhere:1", locked_at=timezone.now())
     with pytest.raises(ConflictError):
         with segmentation_lock():
             pass
-    SegmentationLock.objects.filter(name=LOCK_NAME).update(locked_at=timezone.now() - dt.timedelta(hours=3))
+    JobLock.objects.filter(name=LOCK_NAME).update(locked_at=timezone.now() - dt.timedelta(hours=3))
     with segmentation_lock():
-        assert SegmentationLock.objects.get(name=LOCK_NAME).token != "another-worker"
-    assert SegmentationLock.objects.get(name=LOCK_NAME).locked_at is None
+        assert JobLock.objects.get(name=LOCK_NAME).token != "another-worker"
+    assert JobLock.objects.get(name=LOCK_NAME).locked_at is None
 
 
 # --- migration and retention --------------------------------------------------------
@@ -450,12 +453,27 @@ def test_fractional_cuts_that_add_up_exactly_are_accepted(settings):
     assert result.parameters["cuts"] == {"vip": 0.5, "major": 4.5, "ordinary": 15, "small": 80}
 
 
-def test_parse_as_of():
-    assert services.parse_as_of("2026-01-31") == dt.date(2026, 1, 31)
-    assert services.parse_as_of("") is None
-    with pytest.raises(DomainError) as info:
-        services.parse_as_of("31/01/2026")
-    assert info.value.field == "as_of"
+@pytest.mark.parametrize(
+    "as_of, code",
+    [("31/01/2026", "invalid_date"), ("2026-02-30", "invalid_date"), ("1800-01-01", "date_out_of_range")],
+)
+def test_as_of_text_is_parsed_by_the_shared_coercer(as_of, code):
+    chain([100])
+    error = _refused("as_of", as_of=as_of)
+    assert error.code == code
+    assert run(AS_OF.isoformat()).as_of == AS_OF  # text in the right shape is a date
+
+
+def test_a_run_left_running_is_failed_only_when_its_lock_is_free():
+    chain([100])
+    killed = SegmentationRun.objects.create(as_of=AS_OF, status="running", started_at=timezone.now())
+    with segmentation_lock():  # a run really in progress: nothing is touched
+        assert services.segmentation_interrupted_fail() == 0
+    killed.refresh_from_db()
+    assert killed.status == "running"
+    assert services.segmentation_interrupted_fail() == 1
+    killed.refresh_from_db()
+    assert killed.status == "failed" and "Interrupted" in killed.error and not killed.is_current
 
 
 @pytest.mark.postgres
@@ -487,7 +505,7 @@ def test_each_run_is_a_partition_dropped_when_replaced_or_pruned(monkeypatch):
     assert partitions() == {f"analytics_guestsegment_run_{again.pk}", f"analytics_guestsegment_run_{third.pk}"}
     assert not SegmentationRun.objects.filter(pk=second.pk).exists()
 
-    monkeypatch.setattr(services, "_write_figures", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(storage, "write_figures", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         run(AS_OF, parameters=params)
     assert len(partitions()) == 2  # the failed run's partition went with its transaction
@@ -508,6 +526,6 @@ def test_orm_written_segment_rows_go_to_the_default_partition_and_leave_with_the
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM analytics_guestsegment_default")
         assert cursor.fetchone()[0] == 1
-    services._delete_guest_rows([orm_run.pk])
+    storage.delete_guest_rows([orm_run.pk])
     assert not GuestSegment.objects.filter(run=orm_run).exists()
     assert GuestSegment.objects.filter(run=first).count() == 3

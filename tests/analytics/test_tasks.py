@@ -51,9 +51,12 @@ def test_task_delay_eager_smoke():
     assert result["status"] == "completed" and result["active"] == 2
 
 
-def test_task_name_matches_the_beat_schedule(settings):
+def test_segmentation_is_scheduled_only_inside_the_nightly_pipeline(settings):
+    # Beat starts the pipeline, whose segmentation step follows the loyalty steps; a
+    # clock-offset entry of its own would run it whether or not they had finished.
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert run_segmentation_nightly.name in names
+    assert run_segmentation_nightly.name not in names
+    assert "nightly.tasks.start_pipeline" in names
 
 
 def test_command_prints_counts_and_duration(capsys):
@@ -70,7 +73,7 @@ def test_command_prints_counts_and_duration(capsys):
     "as_of, message",
     [
         ("2026-02-30", "as_of: Enter a valid date"),
-        ((timezone.localdate() + dt.timedelta(days=2)).isoformat(), "as_of: The as-of date cannot be in the future"),
+        ((timezone.localdate() + dt.timedelta(days=2)).isoformat(), "as_of: The date cannot be in the future"),
         ((AS_OF - dt.timedelta(days=60)).isoformat(), "as_of: No guest had checked out"),
     ],
 )

@@ -18,8 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, **options):
         try:
-            day = services.parse_as_of(as_of)
-            run = services.segmentation_run(as_of=day, trigger=SegmentationRun.Trigger.COMMAND)
+            run = services.segmentation_run(as_of=as_of, trigger=SegmentationRun.Trigger.COMMAND)
         except DomainError as exc:  # ConflictError (another run in progress) is one too
             prefix = f"{exc.field}: " if exc.field else ""
             raise CommandError(f"{prefix}{exc.message}") from None

@@ -178,8 +178,10 @@ def arrivals(request):
     if "property" not in data and properties.exists():
         data["property"] = properties.first().code
     form = ArrivalsForm(data, properties=properties)
-    rows, day, prop = [], None, None
-    if form.is_valid():
+    rows, day, prop, status = [], None, None, 200
+    if not form.is_valid():
+        status = 400  # the form shows which parameter is wrong
+    else:
         prop, day = form.cleaned_data["property"], form.cleaned_data["date"]
         rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
         # One reverse() for the page instead of one per arrival (500 on a busy day).
@@ -200,6 +202,7 @@ def arrivals(request):
             "next_day": tomorrow,
             "prev_day": (day or timezone.localdate()) - dt.timedelta(days=1),
         },
+        status=status,
     )
 
 
@@ -252,8 +255,8 @@ def guest_merge(request, pk: int):
             by=request.user,
             note=request.POST.get("note", ""),
         )
-    except (DomainError, ValueError) as error:
-        messages.error(request, str(getattr(error, "message", error)))
+    except DomainError as error:
+        messages.error(request, str(error.message))
         return redirect("guests:detail", pk=pk)
     messages.success(request, _("Profiles merged. You can undo this from the merge record."))
     return redirect("guests:merge-detail", merge_id=record.pk)

@@ -16,6 +16,10 @@ from crm_site.errors import DomainError
 from ..services import StayRowError, StayRowResult, stays_save
 
 BATCH_SIZE = 10_000
+# A field larger than the csv module's default limit (128 KiB) would stop the reader
+# with no column named; read it, and let the rule set refuse it naming its column.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 
 
 @dataclass(frozen=True)

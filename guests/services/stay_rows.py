@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm_site import parsing
 from crm_site.errors import DomainError, ErrorBag
@@ -95,31 +95,44 @@ class StayRowContext:
         return cls(properties={p.code: p for p in Property.objects.all()}, guest_ids=guest_ids)
 
 
-def _property(value, context: StayRowContext, *, field: str = "property") -> Property:
+_UNKNOWN_PROPERTY = gettext_lazy("Unknown property code.")
+_CONFIRMATION_REQUIRED = gettext_lazy("A confirmation number is required.")
+_UNKNOWN_STATUS = gettext_lazy("Unknown status.")
+_UNKNOWN_CHANNEL = gettext_lazy("Unknown channel.")
+_UNKNOWN_GUEST = gettext_lazy("Unknown guest.")
+# Computed once: ``TextChoices.values`` rebuilds its list on every access.
+_STATUSES = frozenset(Stay.Status.values)
+_CHANNELS = frozenset(Stay.Channel.values)
+_NOT_SINGLE = (dict, list, tuple, set)
+
+
+def _property(value, context: StayRowContext, *, field: str) -> Property:
     if isinstance(value, Property):
         return value
-    code = parsing.as_text(value, field=field, max_length=12, required=True, message=_("Unknown property code."))
+    code = parsing.as_text(value, field=field, max_length=12, required=True, message=_UNKNOWN_PROPERTY)
     found = context.properties.get(code.upper())
     if found is None:
-        raise DomainError(_("Unknown property code."), field=field, code="unknown_property")
+        raise DomainError(_UNKNOWN_PROPERTY, field=field, code="unknown_property")
     return found
 
 
-def _guest_id(value, context: StayRowContext, *, field: str = "guest") -> int | None:
+def _guest_id(value, context: StayRowContext, *, field: str) -> int | None:
     value = getattr(value, "pk", value)
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     try:
         guest_id = parsing.as_id(value, field=field)
     except DomainError:
-        raise DomainError(_("Unknown guest."), field=field, code="unknown_guest") from None
+        raise DomainError(_UNKNOWN_GUEST, field=field, code="unknown_guest") from None
     if context.guest_ids is not None and guest_id not in context.guest_ids:
-        raise DomainError(_("Unknown guest."), field=field, code="unknown_guest")
+        raise DomainError(_UNKNOWN_GUEST, field=field, code="unknown_guest")
     return guest_id
 
 
-def _currency(value, default: str, *, field: str = "currency") -> str:
-    currency = parsing.as_text(value, field=field, max_length=3).upper() or default
+def _currency(value, *, field: str) -> str:
+    currency = parsing.as_text(value, field=field, max_length=3).upper()
+    if not currency:
+        return ""  # the property's currency, once the property is known
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise DomainError(_("Use a 3-letter ISO currency code."), field=field, code="invalid_currency")
     if money.rate(currency) is None:
@@ -131,21 +144,55 @@ def _currency(value, default: str, *, field: str = "currency") -> str:
     return currency
 
 
-def _party(value, *, field: str, default: int) -> int:
-    return parsing.as_int(value, field=field, minimum=0, maximum=MAX_PARTY, default=default)
+def _adults(value, *, field: str) -> int:
+    return parsing.as_int(value, field=field, minimum=0, maximum=MAX_PARTY, default=1)
 
 
-def _dates(row: Mapping, bag: ErrorBag):
-    arrival = bag.check(parsing.as_date, row.get("arrival_date"), field="arrival_date")
-    departure = bag.check(parsing.as_date, row.get("departure_date"), field="departure_date")
-    if arrival is not None and departure is not None:
-        if departure < arrival:
-            bag.add(
-                DomainError(_("Departure cannot be before arrival."), field="departure_date", code="before_arrival")
-            )
-        elif (departure - arrival).days > MAX_NIGHTS:
-            bag.add(DomainError(_("A stay cannot be longer than a year."), field="departure_date", code="too_long"))
-    return arrival, departure
+def _children(value, *, field: str) -> int:
+    return parsing.as_int(value, field=field, minimum=0, maximum=MAX_PARTY, default=0)
+
+
+def _text(limit: int, **options):
+    def check(value, *, field: str) -> str:
+        return parsing.as_text(value, field=field, max_length=limit, **options)
+
+    return check
+
+
+def _choice(choices, default: str, message):
+    def check(value, *, field: str) -> str:
+        return parsing.as_choice(value, field=field, choices=choices, default=default, message=message)
+
+    return check
+
+
+def _money(value, *, field: str):
+    return parsing.as_money(value, field=field, allow_negative=True)
+
+
+def _date(value, *, field: str):
+    return parsing.as_date(value, field=field)
+
+
+def _datetime(value, *, field: str):
+    return parsing.as_datetime(value, field=field)
+
+
+# Each input field and its check: one rule per field, the same for every source.
+_CHECKS = (
+    ("confirmation_number", _text(40, required=True, message=_CONFIRMATION_REQUIRED)),
+    ("arrival_date", _date),
+    ("departure_date", _date),
+    ("status", _choice(_STATUSES, Stay.Status.RESERVED, _UNKNOWN_STATUS)),
+    ("channel", _choice(_CHANNELS, Stay.Channel.DIRECT, _UNKNOWN_CHANNEL)),
+    ("adults", _adults),
+    ("children", _children),
+    ("currency", _currency),
+    ("check_in_at", _datetime),
+    ("check_out_at", _datetime),
+    *((f, _money) for f in REVENUE_FIELDS),
+    *((f, _text(limit)) for f, limit in TEXT_LIMITS.items()),
+)
 
 
 def _shape_errors(row, bag: ErrorBag) -> None:
@@ -154,70 +201,48 @@ def _shape_errors(row, bag: ErrorBag) -> None:
         bag.add(DomainError(_("Send each stay as an object."), field="stays", code="invalid"))
         return
     for field, value in row.items():
-        if isinstance(value, dict | list | tuple | set):
+        if isinstance(value, _NOT_SINGLE):
             bag.add(DomainError(_("Send a single value (text, number or null)."), field=str(field), code="invalid"))
+
+
+def _check_dates(values: dict, errors: ErrorBag) -> None:
+    arrival, departure = values.get("arrival_date"), values.get("departure_date")
+    if arrival is None or departure is None:
+        return
+    if departure < arrival:
+        errors.add(DomainError(_("Departure cannot be before arrival."), field="departure_date", code="before_arrival"))
+    elif (departure - arrival).days > MAX_NIGHTS:
+        errors.add(DomainError(_("A stay cannot be longer than a year."), field="departure_date", code="too_long"))
 
 
 def stay_row_clean(row: Mapping, *, context: StayRowContext) -> Stay:
     """Validate one row into an unsaved Stay; every invalid field of the row is reported
     at once (``DomainError.many``)."""
-    bag = ErrorBag()
-    _shape_errors(row, bag)
-    bag.raise_if_any()  # the values below cannot be read
-    prop = bag.check(_property, row.get("property"), context)
-    confirmation = bag.check(
-        parsing.as_text,
-        row.get("confirmation_number"),
-        field="confirmation_number",
-        max_length=40,
-        required=True,
-        message=_("A confirmation number is required."),
-    )
-    arrival, departure = _dates(row, bag)
-    values = {
-        "status": bag.check(
-            parsing.as_choice,
-            row.get("status"),
-            field="status",
-            choices=_STATUSES,
-            default=Stay.Status.RESERVED,
-            message=_("Unknown status."),
-        ),
-        "channel": bag.check(
-            parsing.as_choice,
-            row.get("channel"),
-            field="channel",
-            choices=_CHANNELS,
-            default=Stay.Channel.DIRECT,
-            message=_("Unknown channel."),
-        ),
-        "guest_id": bag.check(_guest_id, row.get("guest"), context),
-        "adults": bag.check(_party, row.get("adults"), field="adults", default=1),
-        "children": bag.check(_party, row.get("children"), field="children", default=0),
-        "currency": bag.check(_currency, row.get("currency"), prop.currency if prop else "EUR"),
-        "check_in_at": bag.check(parsing.as_datetime, row.get("check_in_at"), field="check_in_at"),
-        "check_out_at": bag.check(parsing.as_datetime, row.get("check_out_at"), field="check_out_at"),
-    }
-    for field in REVENUE_FIELDS:
-        values[field] = bag.check(parsing.as_money, row.get(field), field=field, allow_negative=True)
-    for field, limit in TEXT_LIMITS.items():
-        values[field] = bag.check(parsing.as_text, row.get(field), field=field, max_length=limit)
-    bag.raise_if_any()
-    revenue = sum((values[f] for f in REVENUE_FIELDS), Decimal("0"))
+    errors = ErrorBag()
+    _shape_errors(row, errors)
+    errors.raise_if_any()  # the values below cannot be read
+    get = row.get
+    values = {}
+    for field, check in _CHECKS:
+        try:
+            values[field] = check(get(field), field=field)
+        except DomainError as error:
+            errors.add(error)
+    for field, check in (("property", _property), ("guest", _guest_id)):
+        try:
+            values[field] = check(get(field), context, field=field)
+        except DomainError as error:
+            errors.add(error)
+    _check_dates(values, errors)
+    errors.raise_if_any()
+    values["guest_id"] = values.pop("guest")
+    values["currency"] = values["currency"] or values["property"].currency
+    revenue = values["room_revenue"] + values["fnb_revenue"] + values["other_revenue"]
     return Stay(
-        property=prop,
-        confirmation_number=confirmation,
-        arrival_date=arrival,
-        departure_date=departure,
-        nights=(departure - arrival).days,
+        nights=(values["departure_date"] - values["arrival_date"]).days,
         total_revenue=money.to_chain_currency(revenue, values["currency"]),
         **values,
     )
-
-
-# Computed once: ``TextChoices.values`` rebuilds its list on every access.
-_STATUSES = frozenset(Stay.Status.values)
-_CHANNELS = frozenset(Stay.Channel.values)
 
 
 def stay_rows_clean(

@@ -37,9 +37,6 @@ class ServiceAdmin(admin.ModelAdmin):
             self.message_user(request, str(error.message), level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def save_related(self, request, form, formsets, change):
-        """Inlines are read-only; the service saved the object itself."""
-
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
@@ -93,6 +90,9 @@ class PropertyAdminForm(forms.ModelForm):
         data = {f: cleaned.get(f) for f in services.PROPERTY_FIELDS if f in cleaned}
         _validate(self, lambda: services.property_data_clean(data, partial=False))
         return cleaned
+
+    def _post_clean(self):
+        """The service checks (codes are stored upper case, unique) and saves."""
 
 
 @admin.register(Property)

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.errors import DomainError
+from crm_site.errors import DomainError, add_to_form
 
 from . import selectors
 from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property
-from .services.profiles import TEXT_LIMITS
+from .services.profiles import TEXT_LIMITS, guest_data_clean
 
 
 def _text(label, field: str, **kwargs) -> forms.CharField:
@@ -51,6 +51,17 @@ class GuestForm(forms.Form):
             data.pop("document_number", None)
         data["consent_source"] = "staff"
         return data
+
+    def add_rule_errors(self, *, current: Guest | None = None) -> None:
+        """When the form itself refused a field (a NUL byte, a tampered choice), the
+        profile rules still check the fields it accepted: every invalid field shows at once."""
+        accepted = {k: v for k, v in self.service_data().items() if k not in self.errors}
+        try:
+            guest_data_clean(accepted, partial=True, current=current)
+        except DomainError as error:
+            others = {f: m for f, m in error.fields.items() if f not in self.errors}
+            if others:
+                add_to_form(self, DomainError.many(others))
 
 
 class PreferenceForm(forms.Form):

@@ -70,6 +70,21 @@ def test_guest_page_form_shows_every_invalid_field_at_once(client, front_desk):
     assert not Guest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/v1/guests/", {"company": HUGE}, "company"),
+        ("/api/v1/guests/", {"company": "1.5"}, "company"),
+        ("/api/v1/stays/", {"guest": HUGE}, "guest"),
+        ("/api/v1/stays/", {"guest": "-3"}, "guest"),
+    ],
+)
+def test_id_filters_out_of_range_are_400_naming_the_filter(api, front_desk, path, params, field):
+    response = api.as_user(front_desk).get(path, params)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
 def test_the_api_sends_back_what_it_reads(api, front_desk):
     """A client may PUT what it read: output-only fields are not refused as unknown."""
     guest = GuestFactory(family_name_latin="Silva")

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from crm_site.errors import DomainError
 from guests import importers
@@ -525,3 +527,36 @@ def test_dataset_imports_completely_and_reimport_changes_nothing(django_capture_
     assert (again.created, again.updated, again.unchanged, again.properties_created) == (0, 0, 119_390, [])
     assert list(Stay.objects.order_by("pk").values_list("pk", "updated_at", "total_revenue", "status")) == before
     assert signals == []
+
+
+# --- Planner statistics after a load -------------------------------------------------------------
+
+
+def _analyzed(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
+@pytest.mark.postgres
+def test_import_refreshes_the_planner_statistics(tmp_path, hotel):
+    rows = [row(confirmation_number=f"AN{i}", email=f"an{i}@mail.example", family_name="An") for i in range(30)]
+    path = write_csv(tmp_path, rows)
+    with CaptureQueriesContext(connection) as dry:
+        importers.import_stays(path=path, dry_run=True)
+    assert _analyzed(dry) == []  # a dry run loads nothing
+    with CaptureQueriesContext(connection) as ctx:
+        assert importers.import_stays(path=path).created == 30
+    assert _analyzed(ctx) == ['ANALYZE "guests_stay", "guests_guest"']
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'guests_stay'")
+        assert cursor.fetchone()[0] == Stay.objects.count()
+    with CaptureQueriesContext(connection) as again:
+        assert importers.import_stays(path=path).unchanged == 30
+    assert _analyzed(again) == []  # nothing changed, nothing to refresh
+
+
+def test_no_analyze_outside_postgresql(tmp_path, hotel, is_postgres):
+    if is_postgres:
+        pytest.skip("PostgreSQL analyzes (see above)")
+    with CaptureQueriesContext(connection) as ctx:
+        assert importers.import_stays(path=write_csv(tmp_path, [row()])).created == 1
+    assert _analyzed(ctx) == []

@@ -3,10 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Guest, Property, Stay
 
+MAX_ID = 2**63 - 1
+
+
+def id_filter(field_name: str) -> django_filters.NumberFilter:
+    """An id: a whole number in the database's range (anything else is a 400 naming the
+    filter, never an overflow in the database driver)."""
+    return django_filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0)
+
 
 class GuestFilterSet(django_filters.FilterSet):
     nationality = django_filters.CharFilter(lookup_expr="iexact")
-    company = django_filters.NumberFilter(field_name="company_id")
+    company = id_filter("company_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
     vip_code = django_filters.CharFilter()
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -25,7 +33,7 @@ class GuestFilterSet(django_filters.FilterSet):
 
 class StayFilterSet(django_filters.FilterSet):
     property = django_filters.CharFilter(field_name="property__code", lookup_expr="iexact")
-    guest = django_filters.NumberFilter(field_name="guest_id")
+    guest = id_filter("guest_id")
     arrival_from = django_filters.DateFilter(field_name="arrival_date", lookup_expr="gte")
     arrival_to = django_filters.DateFilter(field_name="arrival_date", lookup_expr="lte")
     confirmation_number = django_filters.CharFilter()

@@ -1,35 +1,47 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.errors import DomainError, add_to_form
+
+from . import selectors
 from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property
+from .services.profiles import TEXT_LIMITS, guest_data_clean
+
+
+def _text(label, field: str, **kwargs) -> forms.CharField:
+    """Free text checked by the service (lengths, NUL bytes), so that every invalid field
+    of the form is reported at once; ``maxlength`` still guides the browser."""
+    widget = kwargs.pop("widget", None) or forms.TextInput()
+    widget.attrs.setdefault("maxlength", TEXT_LIMITS[field])
+    return forms.CharField(label=label, required=False, strip=False, widget=widget, **kwargs)
 
 
 class GuestForm(forms.Form):
-    """Profile edit form.  ``version`` carries the version the agent loaded, so a save
-    over someone else's newer change is refused instead of overwriting it."""
+    """Profile edit form.  Values are checked by ``guests.services.profiles`` (all invalid
+    fields at once); ``version`` carries the version the agent loaded, so a save over
+    someone else's newer change is refused instead of overwriting it."""
 
-    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
-    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
-    family_name_latin = forms.CharField(label=_("Family name (Latin)"), max_length=100, required=False)
-    given_name_latin = forms.CharField(label=_("Given name (Latin)"), max_length=100, required=False)
+    family_name = _text(_("Family name"), "family_name")
+    given_name = _text(_("Given name"), "given_name")
+    family_name_latin = _text(_("Family name (Latin)"), "family_name_latin")
+    given_name_latin = _text(_("Given name (Latin)"), "given_name_latin")
     gender = forms.ChoiceField(label=_("Gender"), choices=Guest.Gender.choices, required=False)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    nationality = forms.CharField(label=_("Nationality"), max_length=3, required=False)
-    language = forms.CharField(label=_("Language"), max_length=10, required=False)
-    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    document_number = forms.CharField(
-        label=_("Document number"),
-        max_length=40,
-        required=False,
+    birth_date = forms.CharField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    nationality = _text(_("Nationality"), "nationality")
+    language = _text(_("Language"), "language")
+    email = _text(_("E-mail"), "email")
+    phone = _text(_("Phone"), "phone")
+    document_number = _text(
+        _("Document number"),
+        "document_number",
         help_text=_("Stored only as a salted hash; leave empty to keep the current one."),
     )
-    vip_code = forms.CharField(label=_("VIP code"), max_length=16, required=False)
+    vip_code = _text(_("VIP code"), "vip_code")
     company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
     marketing_email_consent = forms.BooleanField(label=_("Marketing e-mails allowed"), required=False)
     marketing_sms_consent = forms.BooleanField(label=_("Marketing SMS allowed"), required=False)
     profiling_opt_out = forms.BooleanField(label=_("Opted out of profiling"), required=False)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = _text(_("Notes"), "notes", widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def service_data(self) -> dict:
@@ -39,6 +51,17 @@ class GuestForm(forms.Form):
             data.pop("document_number", None)
         data["consent_source"] = "staff"
         return data
+
+    def add_rule_errors(self, *, current: Guest | None = None) -> None:
+        """When the form itself refused a field (a NUL byte, a tampered choice), the
+        profile rules still check the fields it accepted: every invalid field shows at once."""
+        accepted = {k: v for k, v in self.service_data().items() if k not in self.errors}
+        try:
+            guest_data_clean(accepted, partial=True, current=current)
+        except DomainError as error:
+            others = {f: m for f, m in error.fields.items() if f not in self.errors}
+            if others:
+                add_to_form(self, DomainError.many(others))
 
 
 class PreferenceForm(forms.Form):
@@ -57,9 +80,16 @@ class GuestNoteForm(forms.Form):
 
 class ArrivalsForm(forms.Form):
     property = forms.ModelChoiceField(label=_("Property"), queryset=Property.objects.none(), to_field_name="code")
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.CharField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, properties=None, **kwargs):
         super().__init__(*args, **kwargs)
         if properties is not None:
             self.fields["property"].queryset = properties
+
+    def clean_date(self):
+        """The same rule as the API (``selectors.arrivals_date``: years 1900-2100)."""
+        try:
+            return selectors.arrivals_date(self.cleaned_data.get("date"))
+        except DomainError as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from None

@@ -25,6 +25,7 @@ from unidecode import unidecode
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NON_WORD = re.compile(r"[^a-z0-9@.+\s]+")
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Spellings people type for letters that unidecode folds to a bare vowel: a clerk writes
 # Müller as "Mueller", which is too far from "muller" for trigram typo tolerance alone.
 _ALTERNATIVE_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -82,7 +83,7 @@ def name_keys(*, family_name: str, given_name: str, family_name_latin: str, give
     if family_alt or given_alt:
         family_alt, given_alt = family_alt or family_l, given_alt or given_l
         spellings |= {f"{family_alt} {given_alt}", f"{given_alt} {family_alt}"}
-    local = f"{family_name}{given_name}".strip().lower()
+    local = _SPACES.sub("", _CONTROL.sub("", f"{family_name}{given_name}")).lower()
     document = " ".join(sorted(s.strip() for s in spellings if s.strip()))
     if local and has_cjk(local):
         document = f"{document} {local}"

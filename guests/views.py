@@ -66,7 +66,9 @@ def _guest_initial(guest: Guest) -> dict:
 @permission_required("guests.add_guest", raise_exception=True)
 def guest_create(request):
     form = GuestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.add_rule_errors()
+    elif request.method == "POST":
         try:
             guest = services.guest_create(data=form.service_data(), by=request.user)
         except DomainError as error:
@@ -81,30 +83,32 @@ def guest_create(request):
 @permission_required("guests.change_guest", raise_exception=True)
 def guest_edit(request, pk: int):
     guest = get_object_or_404(Guest.objects.active(), pk=pk)
-    conflict = False
-    if request.method == "POST":
-        form = GuestForm(request.POST)
-        if form.is_valid():
-            try:
-                services.guest_update(
-                    guest_id=guest.pk,
-                    expected_version=form.cleaned_data.get("version"),
-                    data=form.service_data(),
-                    by=request.user,
-                )
-            except ConflictError:
-                # Start again from what is saved now, with its version: nothing of the stale
-                # form survives, so pressing Save again cannot overwrite the other change.
-                conflict = True
-                guest.refresh_from_db()
-                form = GuestForm(initial=_guest_initial(guest))
-            except DomainError as error:
-                add_to_form(form, error)
-            else:
-                messages.success(request, _("Profile saved."))
-                return redirect("guests:detail", pk=guest.pk)
-    else:
-        form = GuestForm(initial=_guest_initial(guest))
+    if request.method != "POST":
+        return _edit_page(request, guest, GuestForm(initial=_guest_initial(guest)))
+    form = GuestForm(request.POST)
+    if not form.is_valid():
+        form.add_rule_errors(current=guest)
+        return _edit_page(request, guest, form)
+    try:
+        services.guest_update(
+            guest_id=guest.pk,
+            expected_version=form.cleaned_data.get("version"),
+            data=form.service_data(),
+            by=request.user,
+        )
+    except ConflictError:
+        # Start again from what is saved now, with its version: nothing of the stale
+        # form survives, so pressing Save again cannot overwrite the other change.
+        guest.refresh_from_db()
+        return _edit_page(request, guest, GuestForm(initial=_guest_initial(guest)), conflict=True)
+    except DomainError as error:
+        add_to_form(form, error)
+        return _edit_page(request, guest, form)
+    messages.success(request, _("Profile saved."))
+    return redirect("guests:detail", pk=guest.pk)
+
+
+def _edit_page(request, guest: Guest, form: GuestForm, *, conflict: bool = False):
     return render(request, "guests/guest_form.html", {"form": form, "guest": guest, "conflict": conflict})
 
 
@@ -178,8 +182,10 @@ def arrivals(request):
     if "property" not in data and properties.exists():
         data["property"] = properties.first().code
     form = ArrivalsForm(data, properties=properties)
-    rows, day, prop = [], None, None
-    if form.is_valid():
+    rows, day, prop, status = [], None, None, 200
+    if not form.is_valid():
+        status = 400  # the form shows which parameter is wrong
+    else:
         prop, day = form.cleaned_data["property"], form.cleaned_data["date"]
         rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
         # One reverse() for the page instead of one per arrival (500 on a busy day).
@@ -200,6 +206,7 @@ def arrivals(request):
             "next_day": tomorrow,
             "prev_day": (day or timezone.localdate()) - dt.timedelta(days=1),
         },
+        status=status,
     )
 
 
@@ -252,8 +259,8 @@ def guest_merge(request, pk: int):
             by=request.user,
             note=request.POST.get("note", ""),
         )
-    except (DomainError, ValueError) as error:
-        messages.error(request, str(getattr(error, "message", error)))
+    except DomainError as error:
+        messages.error(request, str(error.message))
         return redirect("guests:detail", pk=pk)
     messages.success(request, _("Profiles merged. You can undo this from the merge record."))
     return redirect("guests:merge-detail", merge_id=record.pk)

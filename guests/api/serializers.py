@@ -1,8 +1,5 @@
 """API shapes.  Serializers parse and render; services decide."""
 
-import zoneinfo
-from collections.abc import Mapping
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -10,22 +7,11 @@ from ..models import Company, Guest, GuestMerge, GuestNote, GuestPreference, Pre
 
 
 class PropertySerializer(serializers.ModelSerializer):
+    """A hotel of the chain (written through ``guests.services.properties``)."""
+
     class Meta:
         model = Property
         fields = ["id", "code", "name", "city", "country", "timezone", "currency", "is_active"]
-
-    def to_internal_value(self, data):
-        # Codes are upper case (a database constraint); accept "lis" as "LIS" so the
-        # uniqueness check sees the code that will be stored.
-        if isinstance(data, Mapping) and isinstance(data.get("code"), str):
-            data = data.copy()
-            data["code"] = data["code"].strip().upper()
-        return super().to_internal_value(data)
-
-    def validate_timezone(self, value):
-        if value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError(_("Unknown time zone (use an IANA name such as Europe/Lisbon)."))
-        return value
 
 
 class CompanySerializer(serializers.ModelSerializer):
@@ -174,8 +160,27 @@ class StayBulkSerializer(serializers.Serializer):
         return value
 
 
+class StayRowErrorSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class StayRowResultSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text=_("Position of the stay in the batch, from 0"))
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "rejected"])
+    id = serializers.IntegerField(allow_null=True, help_text=_("The stay's id"))
+    errors = StayRowErrorSerializer(many=True, required=False)
+
+
 class StayBulkResultSerializer(serializers.Serializer):
-    upserted = serializers.IntegerField()
+    """What happened to each stay of the batch (a resend is all ``unchanged``)."""
+
+    upserted = serializers.IntegerField(help_text=_("Stays accepted (created, updated or unchanged)"))
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    rows = StayRowResultSerializer(many=True)
 
 
 class ProfileSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,7 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm_site.errors import DomainError
+from crm_site import parsing
+from crm_site.errors import NON_FIELD, DomainError, ErrorBag
 from crm_site.idempotency import idempotent
 from crm_site.permissions import require_perms
 
@@ -33,6 +34,27 @@ from .serializers import (
     StayBulkSerializer,
     StaySerializer,
 )
+
+# Fields a client reads and may send back unchanged (GET, edit, PUT): not input.
+_GUEST_OUTPUT_ONLY = {
+    "id",
+    "display_name",
+    "created_at",
+    "updated_at",
+    "marketing_email_consent_at",
+    "marketing_sms_consent_at",
+}
+
+
+def request_object(request, *, drop=()) -> dict:
+    """The request body as a plain dict of its fields (a JSON object or a form), without
+    ``drop``; anything else is a 400."""
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise DomainError(_("Send a JSON object."), field=NON_FIELD, code="invalid")
+    if hasattr(data, "getlist"):  # a form: one value per field
+        data = {key: data.get(key) for key in data}
+    return {key: value for key, value in data.items() if key not in drop}
 
 
 class GuestViewSet(
@@ -67,21 +89,19 @@ class GuestViewSet(
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        guest = services.guest_create(data=data, by=request.user)
+        data = request_object(request, drop=_GUEST_OUTPUT_ONLY | {"version"})
+        guest = services.guest_create(data=data, by=request.user, channel="api")
         return Response(self.get_serializer(guest).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
+        """PUT and PATCH change the fields given; ``version`` (the one you read) is required."""
+        kwargs.pop("partial", None)
         guest = self.get_object()
-        serializer = self.get_serializer(guest, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = request_object(request, drop=_GUEST_OUTPUT_ONLY)
         version = data.pop("version", None)
-        updated = services.guest_update(guest_id=guest.pk, expected_version=version, data=data, by=request.user)
+        updated = services.guest_update(
+            guest_id=guest.pk, expected_version=version, data=data, by=request.user, channel="api"
+        )
         return Response(self.get_serializer(updated).data)
 
     @extend_schema(responses=ProfileSerializer)
@@ -104,13 +124,12 @@ class GuestViewSet(
     @action(detail=True, methods=["post"], permission_classes=[require_perms("guests.merge_guest")])
     def merge(self, request, pk=None):
         """Merge the guest given as ``duplicate`` into this one (this one survives)."""
-        serializer = MergeRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = request_object(request)
         record = services.guest_merge(
             survivor_id=int(pk),
-            merged_id=serializer.validated_data["duplicate"],
+            merged_id=parsing.as_id(data.get("duplicate"), field="duplicate"),
             by=request.user,
-            note=serializer.validated_data.get("note", ""),
+            note=parsing.as_text(data.get("note"), field="note", max_length=300),
         )
         return Response(GuestMergeSerializer(record).data, status=status.HTTP_201_CREATED)
 
@@ -182,67 +201,62 @@ class StayViewSet(
     filterset_class = StayFilterSet
     queryset = Stay.objects.select_related("property").order_by("-arrival_date", "-id")
 
+    @extend_schema(responses={200: StaySerializer, 201: StaySerializer})
     @idempotent
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        stay = services.stay_upsert(row=serializer.validated_data, by=request.user)
-        return Response(self.get_serializer(stay).data, status=status.HTTP_201_CREATED)
+        """Upsert one stay by property + confirmation number: 201 when created, 200 when
+        it existed (changed or not).  A stay sent without a guest keeps its guest."""
+        stay, outcome = services.stay_upsert(row=request_object(request), by=request.user)
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return Response(self.get_serializer(stay).data, status=code)
 
     def update(self, request, *args, **kwargs):
+        """PATCH changes the fields given; PUT sets the fields given and the defaults for
+        the others.  The key (property, confirmation number) cannot change; a missing or
+        empty guest keeps the stay's guest."""
         partial = kwargs.pop("partial", False)
-        stay = self.get_object()
-        serializer = self.get_serializer(stay, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        updated = services.stay_update(stay=stay, data=serializer.validated_data, by=request.user)
-        return Response(self.get_serializer(updated).data)
+        stay, _outcome = services.stay_update(
+            stay=self.get_object(), data=request_object(request), by=request.user, replace=not partial
+        )
+        return Response(self.get_serializer(stay).data)
 
     @extend_schema(request=StayBulkSerializer, responses=StayBulkResultSerializer)
     @action(detail=False, methods=["post"])
     @idempotent
     def bulk(self, request):
-        """Upsert a batch of stays; any invalid row rejects the batch (errors per row)."""
+        """Upsert a batch of up to 1,000 stays, all or nothing: any invalid row rejects the
+        batch (400, errors per row in ``rows``).  On success each row is reported as
+        created, updated or unchanged (a resend changes nothing and signals nothing)."""
         payload = request.data
-        if isinstance(payload, list):
-            payload = {"stays": payload}
-        # Only the batch's shape is checked here; services.stays_upsert validates every row
-        # (the same rules as for one stay) with one lookup of properties and guests for the
-        # whole batch.  Validating each row through a DRF serializer as well doubled the
-        # cost of ingestion (SPEC §4: at least 3,000 stays/s in batches of 500).
-        rows = payload.get("stays") if hasattr(payload, "get") else None
+        rows = payload if isinstance(payload, list) else payload.get("stays") if isinstance(payload, Mapping) else None
         if not isinstance(rows, list):
-            raise DomainError(_("Send a list of stays."), field="stays")
+            raise DomainError(_("Send a list of stays."), field="stays", code="invalid")
         if not rows:
-            raise DomainError(_("Send at least one stay."), field="stays")
-        if len(rows) > 1000:
-            raise DomainError(_("At most 1,000 stays per batch."), field="stays")
-        report = [
-            services.StayRowError(i, field, message)
-            for i, row in enumerate(rows)
-            for field, message in _row_shape_errors(row)
-        ]
-        if report:
-            raise services.StayBatchError(report)
-        saved = services.stays_upsert(rows=rows, by=request.user)
-        return Response({"upserted": len(saved)}, status=status.HTTP_200_OK)
-
-
-def _row_shape_errors(row) -> list[tuple[str, str]]:
-    """What a bulk row must be before the service reads it: an object of plain values."""
-    if not isinstance(row, dict):
-        return [("stays", _("Send each stay as an object."))]
-    return [
-        (str(field), _("Send a single value (text, number or null)."))
-        for field, value in row.items()
-        if value is not None and not isinstance(value, str | int | float)
-    ]
+            raise DomainError(_("Send at least one stay."), field="stays", code="required")
+        if len(rows) > services.MAX_BATCH:
+            raise DomainError(_("At most 1,000 stays per batch."), field="stays", code="too_many")
+        report = services.stays_upsert(rows=rows, by=request.user)
+        return Response(report.as_dict(), status=status.HTTP_200_OK)
 
 
 class PropertyViewSet(viewsets.ModelViewSet):
+    """The chain's hotels.  PUT and PATCH change the fields given."""
+
     serializer_class = PropertySerializer
     filterset_class = PropertyFilterSet
     queryset = Property.objects.all().order_by("code")
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        prop = services.property_create(data=request_object(request, drop={"id"}), by=request.user)
+        return Response(self.get_serializer(prop).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        kwargs.pop("partial", None)
+        prop = services.property_update(
+            property_id=self.get_object().pk, data=request_object(request, drop={"id"}), by=request.user
+        )
+        return Response(self.get_serializer(prop).data)
 
 
 class CompanyViewSet(viewsets.ModelViewSet):
@@ -265,17 +279,20 @@ class ArrivalsView(APIView):
         responses=ArrivalsSerializer,
     )
     def get(self, request):
-        code = request.query_params.get("property", "").strip().upper()
-        if not code:
-            raise DomainError(_("Give a property code."), field="property")
-        prop = selectors.visible_properties(request.user).filter(code=code).first()
+        params, bag = request.query_params, ErrorBag()
+        code = bag.check(
+            parsing.as_text,
+            params.get("property"),
+            field="property",
+            max_length=12,
+            required=True,
+            message=_("Give a property code."),
+        )
+        day = bag.check(selectors.arrivals_date, params.get("date"))
+        bag.raise_if_any()
+        prop = selectors.visible_properties(request.user).filter(code=code.upper()).first()
         if prop is None:
-            raise DomainError(_("Unknown property, or not one of yours."), field="property")
-        raw_date = request.query_params.get("date")
-        try:
-            day = dt.date.fromisoformat(raw_date) if raw_date else selectors.default_arrival_date()
-        except ValueError:
-            raise DomainError(_("Enter a valid date (YYYY-MM-DD)."), field="date") from None
+            raise DomainError(_("Unknown property, or not one of yours."), field="property", code="unknown_property")
         rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
         return Response(
             ArrivalsSerializer({"property": prop.code, "date": day, "count": len(rows), "results": rows}).data
@@ -293,5 +310,5 @@ class GuestMergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=None, responses=GuestMergeSerializer)
     @action(detail=True, methods=["post"])
     def undo(self, request, pk=None):
-        record = services.guest_merge_undo(merge_id=int(pk), by=request.user)
+        record = services.guest_merge_undo(merge_id=pk, by=request.user)
         return Response(GuestMergeSerializer(record).data)

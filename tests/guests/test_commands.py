@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 
 from crm_site import roles
@@ -98,3 +99,14 @@ def test_seed_demo_copes_with_a_small_vocabulary():
     PreferenceType.objects.exclude(pk=PreferenceType.objects.order_by("pk").first().pk).update(is_active=False)
     seed()
     assert set(GuestPreference.objects.values_list("preference_type__is_active", flat=True)) == {True}
+
+
+@pytest.mark.postgres
+def test_seed_demo_leaves_fresh_planner_statistics():
+    """The first nightly run after a seed is planned on the seeded row counts."""
+    seed()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN ('guests_stay', 'guests_guest') ORDER BY relname"
+        )
+        assert cursor.fetchall() == [("guests_guest", Guest.objects.count()), ("guests_stay", Stay.objects.count())]

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from crm_site.errors import DomainError
 from guests import importers
@@ -136,10 +138,12 @@ def test_csv_gzip_and_byte_order_mark_are_read(tmp_path, hotel):
 # --- Our CSV: errors, and nothing written ---------------------------------------------------------
 
 
-def test_csv_reports_every_bad_row_and_writes_nothing(tmp_path, hotel, django_capture_on_commit_callbacks, signals):
-    StayFactory(property=hotel, confirmation_number="KEEP", room_revenue=Decimal("10.00"))
+def test_csv_rejected_rows_change_nothing_and_the_others_go_in(
+    tmp_path, hotel, django_capture_on_commit_callbacks, signals
+):
+    kept = StayFactory(property=hotel, confirmation_number="KEEP", room_revenue=Decimal("10.00"))
     GuestFactory(email="known@mail.example")
-    before = state()
+    guests_before = list(Guest.objects.order_by("pk").values())
     path = write_csv(
         tmp_path,
         [
@@ -153,13 +157,17 @@ def test_csv_reports_every_bad_row_and_writes_nothing(tmp_path, hotel, django_ca
             row(confirmation_number="B7", currency="XYZ"),
             row(confirmation_number="B8", adults="two"),
             row(confirmation_number="KEEP"),
+            row(confirmation_number="B9", currency="XYZ", email="would.be@mail.example", family_name="Wu"),
+            row(confirmation_number="B10", special_requests="x" * 2001),
+            row(confirmation_number="B11", room_number="late\x00"),
+            row(confirmation_number="B12", arrival_date="9999-12-30", departure_date="9999-12-31"),
+            row(confirmation_number="OK1", email="known@mail.example"),
         ],
     )
     with django_capture_on_commit_callbacks(execute=True):
         result = importers.import_stays(path=path)
     assert not result.ok
-    found = {(e.row, e.column) for e in result.errors}
-    assert found == {
+    assert {(e.row, e.column) for e in result.errors} == {
         (3, "property"),
         (4, "arrival_date"),
         (5, "departure_date"),
@@ -169,11 +177,39 @@ def test_csv_reports_every_bad_row_and_writes_nothing(tmp_path, hotel, django_ca
         (9, "currency"),
         (10, "adults"),
         (11, "confirmation_number"),  # the same stay twice in one file
+        (12, "currency"),
+        (13, "special_requests"),
+        (14, "room_number"),
+        (15, "arrival_date"),
+        (15, "departure_date"),
     }
     assert all(e.reason for e in result.errors)
     assert "row 2" in next(e.reason for e in result.errors if e.row == 11)
-    assert result.created == result.updated == result.guests_created == 0
-    # The valid first row (an update and a new guest) was not written either.
+    assert (result.rows, result.created, result.updated, result.unchanged, result.rejected) == (15, 1, 1, 0, 13)
+    # The valid rows went in: the update (its guest is the stay's own) and the new stay.
+    stays = {s.confirmation_number: s for s in Stay.objects.all()}
+    assert set(stays) == {"KEEP", "OK1"}
+    assert stays["KEEP"].room_revenue == Decimal("999.00") and stays["KEEP"].guest_id == kept.guest_id
+    assert stays["OK1"].guest.email == "known@mail.example"
+    # A rejected row created no guest (B9's Wu), and matched profiles are never changed.
+    assert list(Guest.objects.order_by("pk").values()) == guests_before
+    assert signals == [sorted([stays["KEEP"].pk, stays["OK1"].pk])]
+
+
+def test_csv_file_of_only_bad_rows_writes_nothing(tmp_path, hotel, django_capture_on_commit_callbacks, signals):
+    StayFactory(property=hotel, confirmation_number="KEEP", room_revenue=Decimal("10.00"))
+    before = state()
+    path = write_csv(
+        tmp_path,
+        [
+            row(confirmation_number="KEEP", room_revenue="1.00", currency="XYZ"),
+            row(confirmation_number="N1", email="new@mail.example", family_name="New", adults="-1"),
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = importers.import_stays(path=path)
+    assert {(e.row, e.column) for e in result.errors} == {(2, "currency"), (3, "adults")}
+    assert (result.created, result.updated, result.guests_created, result.rejected) == (0, 0, 0, 2)
     assert state() == before
     assert signals == []
 
@@ -282,12 +318,14 @@ def test_command_imports_and_reports(tmp_path, hotel, capsys):
     assert Stay.objects.filter(confirmation_number="CMD1").exists()
 
 
-def test_command_fails_with_row_errors_and_writes_nothing(tmp_path, hotel, capsys):
+def test_command_reports_rejected_rows_and_fails(tmp_path, hotel, capsys):
     path = write_csv(tmp_path, [row(confirmation_number="OK1"), row(confirmation_number="BAD", property="NOPE")])
-    with pytest.raises(CommandError, match="nothing was written"):
+    with pytest.raises(CommandError, match="those rows were not imported"):
         call_command("import_stays", str(path))
-    assert "row 3, column property" in capsys.readouterr().err
-    assert not Stay.objects.exists()
+    captured = capsys.readouterr()
+    assert "row 3, column property" in captured.err
+    assert "1 stay(s) created" in captured.out and "1 rejected" in captured.out
+    assert list(Stay.objects.values_list("confirmation_number", flat=True)) == ["OK1"]
 
 
 def test_command_refuses_a_missing_file(tmp_path):
@@ -377,7 +415,7 @@ def test_hbd_row_mapping(tmp_path):
     assert (day_use.nights, day_use.status, day_use.channel, day_use.room_revenue) == (0, "no_show", "direct", 0)
 
 
-def test_hbd_bad_rows_are_reported_and_nothing_is_written(tmp_path):
+def test_hbd_bad_rows_are_reported_and_the_others_imported(tmp_path):
     path = write_hbd(
         tmp_path,
         [
@@ -388,6 +426,8 @@ def test_hbd_bad_rows_are_reported_and_nothing_is_written(tmp_path):
             hbd_line(adr="n/a"),
             hbd_line(status="Gone"),
             hbd_line(adults="x"),
+            hbd_line(adults="100"),
+            hbd_line(adr="1e400"),
         ],
     )
     result = importers.import_stays(path=path, format=importers.FORMAT_HOTEL_BOOKING_DEMAND)
@@ -398,9 +438,14 @@ def test_hbd_bad_rows_are_reported_and_nothing_is_written(tmp_path):
         (6, "adr"),
         (7, "reservation_status"),
         (8, "adults"),
+        (9, "adults"),
+        (10, "adr"),
     }
-    assert not Stay.objects.exists()
-    assert not Property.objects.filter(code__in=["H1", "H2"]).exists()
+    assert (result.created, result.rejected) == (1, 8)
+    assert list(Stay.objects.values_list("confirmation_number", flat=True)) == ["HBD-000001"]
+    # Only the hotel an imported row needs is created.
+    assert result.properties_created == ["H2"]
+    assert not Property.objects.filter(code="H1").exists()
 
 
 def test_hbd_leaves_other_properties_alone(tmp_path):
@@ -482,3 +527,36 @@ def test_dataset_imports_completely_and_reimport_changes_nothing(django_capture_
     assert (again.created, again.updated, again.unchanged, again.properties_created) == (0, 0, 119_390, [])
     assert list(Stay.objects.order_by("pk").values_list("pk", "updated_at", "total_revenue", "status")) == before
     assert signals == []
+
+
+# --- Planner statistics after a load -------------------------------------------------------------
+
+
+def _analyzed(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
+@pytest.mark.postgres
+def test_import_refreshes_the_planner_statistics(tmp_path, hotel):
+    rows = [row(confirmation_number=f"AN{i}", email=f"an{i}@mail.example", family_name="An") for i in range(30)]
+    path = write_csv(tmp_path, rows)
+    with CaptureQueriesContext(connection) as dry:
+        importers.import_stays(path=path, dry_run=True)
+    assert _analyzed(dry) == []  # a dry run loads nothing
+    with CaptureQueriesContext(connection) as ctx:
+        assert importers.import_stays(path=path).created == 30
+    assert _analyzed(ctx) == ['ANALYZE "guests_stay", "guests_guest"']
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'guests_stay'")
+        assert cursor.fetchone()[0] == Stay.objects.count()
+    with CaptureQueriesContext(connection) as again:
+        assert importers.import_stays(path=path).unchanged == 30
+    assert _analyzed(again) == []  # nothing changed, nothing to refresh
+
+
+def test_no_analyze_outside_postgresql(tmp_path, hotel, is_postgres):
+    if is_postgres:
+        pytest.skip("PostgreSQL analyzes (see above)")
+    with CaptureQueriesContext(connection) as ctx:
+        assert importers.import_stays(path=write_csv(tmp_path, [row()])).created == 1
+    assert _analyzed(ctx) == []

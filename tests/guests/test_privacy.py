@@ -2,6 +2,7 @@
 
 import pytest
 
+from crm_site.errors import DomainError
 from guests import services
 from guests.models import AuditEvent, Guest, GuestNote, Stay
 from tests.factories import GuestFactory, GuestNoteFactory, GuestPreferenceFactory, StayFactory
@@ -46,7 +47,7 @@ def test_erase_anonymises_but_keeps_stay_revenue(chain_admin, hotel):
 def test_erase_twice_is_refused(chain_admin):
     guest = GuestFactory()
     services.guest_erase(guest_id=guest.pk, by=chain_admin)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.guest_erase(guest_id=guest.pk, by=chain_admin)
 
 

@@ -272,23 +272,20 @@ def test_bulk_upsert_of_500_rows_then_resend_changes_nothing(hotel, other_hotel)
         )
         for i in range(500)
     ]
-    saved = services.stays_upsert(rows=rows)
-    assert len(saved) == 500
+    report = services.stays_upsert(rows=rows)
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (500, 0, 0, 0)
     assert Stay.objects.count() == 500
     stay = Stay.objects.get(property=hotel, confirmation_number="B00001")
     assert stay.total_revenue == Decimal("146.50")  # 101.00 + 45.50 (EUR is the chain currency)
     assert stay.nights == 3
     assert stay.guest_id == guests[1].pk
 
-    before = {s["id"]: s for s in Stay.objects.values()}
-    services.stays_upsert(rows=rows)
-    after = {s["id"]: s for s in Stay.objects.values()}
-    assert after.keys() == before.keys()
-    for stay_id, values in after.items():
-        old = before[stay_id]
-        assert {k: v for k, v in values.items() if k != "updated_at"} == {
-            k: v for k, v in old.items() if k != "updated_at"
-        }
+    before = list(Stay.objects.order_by("pk").values())
+    again = services.stays_upsert(rows=rows)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 500)
+    assert again.changed_ids == []
+    assert [r.stay_id for r in again.results] == [r.stay_id for r in report.results]
+    assert list(Stay.objects.order_by("pk").values()) == before  # not even updated_at moved
 
 
 def test_upsert_updating_revenue_changes_total_revenue(hotel):
@@ -314,12 +311,14 @@ def test_upsert_converts_total_revenue_to_chain_currency(hotel, settings):
 def test_stays_upserted_is_sent_after_commit_with_the_ids(hotel, stay_signals, django_capture_on_commit_callbacks):
     existing = StayFactory(property=hotel, confirmation_number="OLD1")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        saved = services.stays_upsert(rows=[stay_row(confirmation_number="OLD1"), stay_row(confirmation_number="NEW1")])
+        report = services.stays_upsert(
+            rows=[stay_row(confirmation_number="OLD1"), stay_row(confirmation_number="NEW1")]
+        )
         assert stay_signals == []  # not inside the transaction
     assert len(callbacks) == 1
     new = Stay.objects.get(confirmation_number="NEW1")
     assert stay_signals == [sorted([existing.pk, new.pk])]
-    assert sorted(s.pk for s in saved) == sorted([existing.pk, new.pk])
+    assert [(r.status, r.stay_id) for r in report.results] == [("updated", existing.pk), ("created", new.pk)]
 
 
 def test_signal_ids_without_returned_pks_are_exactly_the_batch(
@@ -419,14 +418,15 @@ def test_single_stay_upsert_names_the_field_directly(hotel):
 
 def test_single_stay_upsert_is_idempotent(hotel):
     row = stay_row(confirmation_number="ONE")
-    first = services.stay_upsert(row=row)
-    again = services.stay_upsert(row=row)
-    assert first.pk == again.pk
+    first, created = services.stay_upsert(row=row)
+    again, unchanged = services.stay_upsert(row=row)
+    assert (first.pk, created) == (again.pk, "created")
+    assert unchanged == "unchanged" and again.updated_at == first.updated_at
     assert Stay.objects.count() == 1
 
 
 def test_stay_check_in_time_is_parsed(hotel):
-    stay = services.stay_upsert(row=stay_row(check_in_at="2026-03-10T15:30:00+00:00"))
+    stay, _status = services.stay_upsert(row=stay_row(check_in_at="2026-03-10T15:30:00+00:00"))
     assert stay.check_in_at == dt.datetime(2026, 3, 10, 15, 30, tzinfo=dt.UTC)
 
 
@@ -439,5 +439,6 @@ def test_stay_update_cannot_change_the_key(hotel, other_hotel):
         with pytest.raises(DomainError) as caught:
             services.stay_update(stay=stay, data=data)
         assert caught.value.field == field
-    updated = services.stay_update(stay=stay, data={"room_number": "512", "status": "in_house"})
+    updated, outcome = services.stay_update(stay=stay, data={"room_number": "512", "status": "in_house"})
+    assert outcome == "updated"
     assert updated.pk == stay.pk and updated.room_number == "512" and updated.status == "in_house"

@@ -170,7 +170,8 @@ def test_create_form_saves_and_redirects(desk):
     [
         ({"family_name_latin": "Silva", "email": "not-an-email"}, "email", "valid e-mail"),
         ({"family_name_latin": "Silva", "phone": "call me"}, "phone", "valid phone"),
-        ({"family_name_latin": "Silva", "birth_date": "2999-01-01"}, "birth_date", "in the past"),
+        ({"family_name_latin": "Silva", "birth_date": "2099-01-01"}, "birth_date", "in the past"),
+        ({"family_name_latin": "Silva", "birth_date": "2999-01-01"}, "birth_date", "between 1900 and 2100"),
         ({"family_name_latin": "Silva", "birth_date": "31.12.80x"}, "birth_date", "valid date"),
         ({"family_name_latin": "Silva", "nationality": "P1"}, "nationality", "ISO country"),
         ({"email": "a@b.example"}, "family_name", "family or given name"),
@@ -377,11 +378,14 @@ def test_arrivals_page_defaults_to_home_property_and_today(desk, hotel):
         ({"property": "NOPE", "date": "2026-07-01"}, "property"),
         ({"property": "LIS", "date": "2026-02-30"}, "date"),
         ({"property": "LIS", "date": "soon"}, "date"),
+        ({"property": "LIS", "date": "9999-12-31"}, "date"),  # the page links the next day
+        ({"property": "LIS", "date": "0001-01-01"}, "date"),
+        ({"property": "LIS", "date": "2026-07-01\x00"}, "date"),
     ],
 )
 def test_arrivals_page_bad_parameters_show_form_errors(desk, arrival, params, field):
     response = desk.get("/guests/arrivals/", params)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert field in response.context["form"].errors
     assert response.context["rows"] == []
     assert "ALG-1" not in text_of(response)

@@ -8,10 +8,11 @@ MAX_ERRORS_SHOWN = 200
 
 class Command(BaseCommand):
     help = (
-        "Import stays (and their guests) from a file, all or nothing: every row is validated first and "
-        "errors are reported per row and column; a rejected file writes nothing; re-running the same file "
+        "Import stays (and their guests) from a file, row by row: every row is checked with the stay "
+        "upsert's rules and errors are reported per row and column; a rejected row changes nothing and the "
+        "other rows are imported (the command then exits with an error status); re-running the same file "
         "changes nothing (stays are keyed by property + confirmation number). Formats: 'csv' (our PMS "
-        "export; columns in guests/importers.py) and 'hotel-booking-demand' "
+        "export; columns in guests/importers/__init__.py) and 'hotel-booking-demand' "
         "(../shared/data/hotel_bookings.csv.gz as published)."
     )
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             help="file format (default: csv)",
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="validate and count what would change, then write nothing"
+            "--dry-run", action="store_true", help="check and count what would change, then write nothing"
         )
 
     def handle(self, *args, file, format, dry_run, **options):
@@ -32,19 +33,21 @@ class Command(BaseCommand):
             result = importers.import_stays(path=file, format=format, dry_run=dry_run)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
-        if result.errors:
-            for error in result.errors[:MAX_ERRORS_SHOWN]:
-                self.stderr.write(str(error))
-            if len(result.errors) > MAX_ERRORS_SHOWN:
-                self.stderr.write(f"... and {len(result.errors) - MAX_ERRORS_SHOWN} more")
-            raise CommandError(f"{len(result.errors)} error(s) in {result.rows} row(s); nothing was written.")
+        for error in result.errors[:MAX_ERRORS_SHOWN]:
+            self.stderr.write(str(error))
+        if len(result.errors) > MAX_ERRORS_SHOWN:
+            self.stderr.write(f"... and {len(result.errors) - MAX_ERRORS_SHOWN} more")
         prefix = "Dry run, nothing written: would have " if dry_run else ""
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{prefix}{result.rows} row(s) in {result.seconds:.1f}s: {result.created} stay(s) created, "
-                f"{result.updated} updated, {result.unchanged} unchanged; {result.guests_created} guest(s) "
-                f"created, {result.guests_matched} matched"
-                + (f"; properties created: {', '.join(result.properties_created)}" if result.properties_created else "")
-                + "."
-            )
+        summary = (
+            f"{prefix}{result.rows} row(s) in {result.seconds:.1f}s: {result.created} stay(s) created, "
+            f"{result.updated} updated, {result.unchanged} unchanged, {result.rejected} rejected; "
+            f"{result.guests_created} guest(s) created, {result.guests_matched} matched"
+            + (f"; properties created: {', '.join(result.properties_created)}" if result.properties_created else "")
+            + "."
         )
+        if result.errors:
+            self.stdout.write(summary)
+            raise CommandError(
+                f"{len(result.errors)} error(s) in {len(result.rejected_rows)} row(s); those rows were not imported."
+            )
+        self.stdout.write(self.style.SUCCESS(summary))

@@ -1,0 +1,103 @@
+"""Likely duplicate profiles, why they look alike, and the merges done."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Guest, GuestMerge
+
+DUPLICATE_REASON_LABELS = {
+    "same_email": _("Same e-mail"),
+    "same_phone": _("Same phone"),
+    "same_document": _("Same identity document"),
+    "similar_name_same_birth_date": _("Very similar name and same birth date"),
+}
+
+
+def reason_labels(codes: list[str]) -> list[str]:
+    return [str(DUPLICATE_REASON_LABELS.get(c, c)) for c in codes]
+
+
+def duplicate_reasons(a: Guest, b: Guest) -> list[str]:
+    """Why two profiles look like the same person (codes, shown translated)."""
+    reasons = []
+    if a.email and a.email == b.email:
+        reasons.append("same_email")
+    if a.phone and a.phone == b.phone:
+        reasons.append("same_phone")
+    if a.document_hash and a.document_hash == b.document_hash:
+        reasons.append("same_document")
+    if a.birth_date and a.birth_date == b.birth_date and a.name_key and _similar_names(a, b):
+        reasons.append("similar_name_same_birth_date")
+    return reasons
+
+
+def _similar_names(a: Guest, b: Guest) -> bool:
+    if a.name_key == b.name_key:
+        return True
+    return SequenceMatcher(None, a.name_key, b.name_key).ratio() >= 0.8
+
+
+def duplicate_candidates(*, guest: Guest, limit: int = 10) -> list[dict]:
+    """Profiles that are probably the same person: same e-mail, phone or document hash,
+    or the same birth date with a very similar name.  Index lookups only."""
+    if guest.is_anonymised:
+        return []
+    match = Q(pk__in=[])
+    if guest.email:
+        match |= Q(email=guest.email)
+    if guest.phone:
+        match |= Q(phone_reversed=guest.phone_reversed)
+    if guest.document_hash:
+        match |= Q(document_hash=guest.document_hash)
+    if guest.birth_date:
+        match |= Q(birth_date=guest.birth_date)
+    candidates = Guest.objects.identified().filter(match).exclude(pk=guest.pk)[:200]
+    result = []
+    for other in candidates:
+        reasons = duplicate_reasons(guest, other)
+        if reasons:
+            result.append({"guest": other, "reasons": reasons})
+    result.sort(key=lambda r: (-len(r["reasons"]), r["guest"].pk))
+    return result[:limit]
+
+
+def merge_history(*, guest_id: int) -> list:
+    return list(
+        GuestMerge.objects.filter(Q(survivor_id=guest_id) | Q(merged_id=guest_id))
+        .select_related("survivor", "merged", "merged_by", "undone_by")
+        .order_by("-merged_at", "-id")
+    )
+
+
+def duplicates_section(guest: Guest, viewer) -> dict:
+    """The guest 360 block for staff who may merge: likely duplicates and past merges."""
+    return {
+        "candidates": [
+            {
+                "id": c["guest"].pk,
+                "name": c["guest"].display_name,
+                "email": c["guest"].email,
+                "birth_date": c["guest"].birth_date.isoformat() if c["guest"].birth_date else None,
+                "reasons": reason_labels(c["reasons"]),
+            }
+            for c in duplicate_candidates(guest=guest)
+        ],
+        "merges": [
+            {
+                "id": m.pk,
+                "survivor_id": m.survivor_id,
+                "merged_id": m.merged_id,
+                "merged_name": m.merged.display_name,
+                "survivor_name": m.survivor.display_name,
+                "merged_at": m.merged_at.isoformat(),
+                "merged_by": str(m.merged_by or ""),
+                "undone": m.undone_at is not None,
+                "reasons": reason_labels(m.reasons),
+            }
+            for m in merge_history(guest_id=guest.pk)
+        ],
+    }

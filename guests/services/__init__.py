@@ -1,0 +1,77 @@
+"""Writes and business rules of the guests app, one module per sub-domain.
+
+* ``profiles`` — guest create / update (optimistic locking, search keys, audit);
+* ``preferences`` — preferences and notes;
+* ``stays`` — the one stay upsert (API, bulk API, importer, admin), with its rule set
+  (``stay_rows``) and its writer (``stay_writer``);
+* ``privacy`` — export and erase (GDPR / PIPL);
+* ``merge`` — duplicate merge and its undo;
+* ``properties`` — the chain's hotels;
+* ``maintenance`` — planner statistics after bulk loads.
+
+Every function validates first, writes inside one transaction and raises
+``DomainError`` naming the offending field(s); nothing is half-written.  Callers
+import from here.
+"""
+
+from .maintenance import tables_analyze
+from .merge import MERGE_FILL_FIELDS, guest_merge, guest_merge_undo
+from .preferences import guest_note_add, guest_note_deactivate, preference_remove, preference_set
+from .privacy import ERASED_NAME, guest_erase, guest_export
+from .profiles import GUEST_FIELDS, NAME_FIELDS, guest_create, guest_data_clean, guest_update
+from .properties import PROPERTY_FIELDS, property_create, property_data_clean, property_update
+from .stay_rows import (
+    ROW_FIELDS,
+    STAY_FIELDS,
+    StayRowContext,
+    StayRowError,
+    stay_row_clean,
+    stay_rows_clean,
+)
+from .stays import (
+    MAX_BATCH,
+    StayBatchError,
+    StayRowResult,
+    StayUpsertReport,
+    stay_update,
+    stay_upsert,
+    stays_save,
+    stays_upsert,
+)
+
+__all__ = [
+    "ERASED_NAME",
+    "GUEST_FIELDS",
+    "MAX_BATCH",
+    "MERGE_FILL_FIELDS",
+    "NAME_FIELDS",
+    "PROPERTY_FIELDS",
+    "ROW_FIELDS",
+    "STAY_FIELDS",
+    "StayBatchError",
+    "StayRowContext",
+    "StayRowError",
+    "StayRowResult",
+    "StayUpsertReport",
+    "guest_create",
+    "guest_data_clean",
+    "guest_erase",
+    "guest_export",
+    "guest_merge",
+    "guest_merge_undo",
+    "guest_note_add",
+    "guest_note_deactivate",
+    "guest_update",
+    "preference_remove",
+    "preference_set",
+    "property_create",
+    "property_data_clean",
+    "property_update",
+    "stay_row_clean",
+    "stay_rows_clean",
+    "stay_update",
+    "stay_upsert",
+    "stays_save",
+    "stays_upsert",
+    "tables_analyze",
+]

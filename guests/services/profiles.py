@@ -1,0 +1,238 @@
+"""Guest profiles: create and update, with every invalid field reported at once.
+
+Profiles are chain-wide.  Names, e-mail, phone, dates and codes are validated here (one
+rule set for the API, the pages, the importer and the admin), the search keys are
+derived from the names, consents are stamped with when and where they changed, and every
+change leaves an audit record.  Updates use optimistic locking (``version``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_site import parsing
+from crm_site.errors import ConflictError, DomainError, ErrorBag, NotFound
+
+from .. import audit, search_keys
+from ..models import AuditEvent, Company, Guest
+
+GUEST_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_latin",
+    "given_name_latin",
+    "gender",
+    "birth_date",
+    "nationality",
+    "language",
+    "email",
+    "phone",
+    "vip_code",
+    "company",
+    "marketing_email_consent",
+    "marketing_sms_consent",
+    "profiling_opt_out",
+    "notes",
+)
+NAME_FIELDS = ("family_name", "given_name", "family_name_latin", "given_name_latin")
+# Write-only inputs beside the stored fields.
+EXTRA_INPUTS = ("document_number", "consent_source")
+
+# Text inputs and their longest accepted value (the column's length; the phone is the
+# raw number as typed, normalised to E.164 afterwards).
+TEXT_LIMITS = {
+    "family_name": 100,
+    "given_name": 100,
+    "family_name_latin": 100,
+    "given_name_latin": 100,
+    "nationality": 3,
+    "language": 10,
+    "email": 254,
+    "phone": 40,
+    "vip_code": 16,
+    "notes": parsing.MAX_TEXT,
+    "document_number": 40,
+    "consent_source": 50,
+}
+BOOLEAN_FIELDS = ("marketing_email_consent", "marketing_sms_consent", "profiling_opt_out")
+
+
+def _not_a_single_value(value) -> bool:
+    return isinstance(value, dict | list | tuple | set)
+
+
+def _email(value: str, *, field: str) -> str:
+    email = value.lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise DomainError(_("Enter a valid e-mail address."), field=field, code="invalid_email") from None
+    return email
+
+
+def _phone(value: str, *, field: str) -> str:
+    try:
+        return search_keys.normalise_phone(value)
+    except search_keys.InvalidPhone:
+        raise DomainError(_("Enter a valid phone number."), field=field, code="invalid_phone") from None
+
+
+def _birth_date(value, *, field: str):
+    day = parsing.as_date(value, field=field, required=False)
+    if day is not None and day > timezone.localdate():
+        raise DomainError(_("Birth date must be in the past."), field=field, code="future_date")
+    return day
+
+
+def _nationality(value: str, *, field: str) -> str:
+    code = value.upper()
+    if not code.isascii() or not code.isalpha() or len(code) not in (2, 3):
+        raise DomainError(_("Use an ISO country code (2 or 3 letters)."), field=field, code="invalid_country")
+    return code
+
+
+def _company(value, *, field: str) -> Company | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Company):
+        return value
+    company = Company.objects.filter(pk=parsing.as_id(value, field=field)).first()
+    if company is None:
+        raise DomainError(_("Unknown company."), field=field, code="unknown_company")
+    return company
+
+
+def _check_values(data: Mapping, bag: ErrorBag) -> dict:
+    """Each given field on its own: texts, e-mail, phone, dates, codes, flags."""
+    cleaned: dict = {}
+    for field, value in data.items():
+        if _not_a_single_value(value):
+            bag.add(DomainError(_("Send a single value (text, number or null)."), field=field, code="invalid"))
+            continue
+        if field in TEXT_LIMITS:
+            value = bag.check(parsing.as_text, value, field=field, max_length=TEXT_LIMITS[field])
+            if value is None:
+                continue
+        checker = {
+            "email": _email,
+            "phone": _phone,
+            "nationality": _nationality,
+        }.get(field)
+        if checker is not None and value:
+            value = bag.check(checker, value, field=field)
+        elif field == "birth_date":
+            value = bag.check(_birth_date, value, field=field)
+        elif field == "gender":
+            value = bag.check(
+                parsing.as_choice, value or "", field=field, choices=Guest.Gender, message=_("Unknown gender.")
+            )
+        elif field == "company":
+            value = bag.check(_company, value, field=field)
+        elif field in BOOLEAN_FIELDS:
+            value = bag.check(parsing.as_bool, value, field=field)
+        if field not in bag.fields:
+            cleaned[field] = value
+    return cleaned
+
+
+def guest_data_clean(data: Mapping, *, partial: bool, current: Guest | None = None) -> dict:
+    """Validate and normalise profile input; derive the search keys and consent stamps.
+
+    Every invalid field is reported at once (``DomainError.many``).  With ``partial``
+    only the given fields are checked (an update); ``current`` is the stored profile.
+    """
+    if not isinstance(data, Mapping):
+        raise DomainError(_("Send the profile as an object."), field="detail", code="invalid")
+    bag = ErrorBag()
+    for field in sorted(set(data) - set(GUEST_FIELDS) - set(EXTRA_INPUTS)):
+        bag.add(DomainError(_("Unknown field."), field=str(field), code="unknown_field"))
+    given = {k: v for k, v in data.items() if k in GUEST_FIELDS or k in EXTRA_INPUTS}
+    values = _check_values(given, bag)
+
+    def current_value(field):
+        if field in values:
+            return values[field]
+        return getattr(current, field, "") if current else ""
+
+    names_given = any(f in given for f in NAME_FIELDS)
+    names_valid = not any(f in bag.fields for f in NAME_FIELDS)
+    if (not partial or names_given) and names_valid and not any(current_value(f) for f in NAME_FIELDS):
+        bag.add(DomainError(_("A guest needs at least a family or given name."), field="family_name", code="required"))
+    bag.raise_if_any()
+    return _derive(values, current=current, names_given=names_given, current_value=current_value)
+
+
+def _derive(values: dict, *, current: Guest | None, names_given: bool, current_value) -> dict:
+    cleaned = {k: v for k, v in values.items() if k in GUEST_FIELDS}
+    if "phone" in cleaned:
+        cleaned["phone_reversed"] = search_keys.phone_reversed(cleaned["phone"])
+    if "document_number" in values:
+        cleaned["document_hash"] = search_keys.document_hash(values["document_number"])
+    now = timezone.now()
+    source = values.get("consent_source") or "staff"
+    for channel in ("email", "sms"):
+        field = f"marketing_{channel}_consent"
+        if field in cleaned and (current is None or bool(getattr(current, field)) != bool(cleaned[field])):
+            cleaned[f"{field}_at"] = now
+            cleaned[f"{field}_source"] = source
+    if names_given:
+        cleaned.update(search_keys.name_keys(**{f: current_value(f) for f in NAME_FIELDS}))
+    return cleaned
+
+
+def guest_create(*, data: Mapping, by=None, channel: str = "web") -> Guest:
+    """Create a chain-wide profile.  Every invalid field is reported at once."""
+    cleaned = guest_data_clean(data, partial=False)
+    with transaction.atomic():
+        guest = Guest(**cleaned)
+        guest.save()
+        audit.record(guest=guest, action=AuditEvent.Action.CREATE, by=by, channel=channel)
+    return guest
+
+
+def _stale_version(guest: Guest, expected: int) -> ConflictError:
+    return ConflictError(
+        _(
+            "Someone else saved this profile after you opened it (version %(theirs)s, "
+            "yours %(yours)s). Reload to see their changes, then apply yours again."
+        )
+        % {"theirs": guest.version, "yours": expected},
+        field="version",
+    )
+
+
+def guest_update(*, guest_id: int, expected_version, data: Mapping, by=None, channel: str = "web") -> Guest:
+    """Update a profile, refusing a stale edit.
+
+    Optimistic locking: the row is updated only if its version is still the one the
+    editor loaded; otherwise someone else saved first and we raise ConflictError (409)
+    instead of silently overwriting their change.
+    """
+    if expected_version in (None, ""):
+        raise DomainError(_("The profile version you edited is required."), field="version", code="required")
+    expected = parsing.as_int(expected_version, field="version", minimum=1)
+    with transaction.atomic():
+        try:
+            guest = Guest.objects.active().select_for_update().get(pk=guest_id)
+        except Guest.DoesNotExist:
+            raise NotFound(_("Guest not found.")) from None
+        if guest.is_anonymised:
+            raise DomainError(_("An erased profile cannot be changed."), field="guest", code="erased")
+        if guest.version != expected:
+            raise _stale_version(guest, expected)
+        cleaned = guest_data_clean(data, partial=True, current=guest)
+        changed = sorted(k for k, v in cleaned.items() if k in GUEST_FIELDS and getattr(guest, k) != v)
+        for key, value in cleaned.items():
+            setattr(guest, key, value)
+        guest.version = F("version") + 1
+        guest.save()
+        guest.refresh_from_db()
+        audit.record(guest=guest, action=AuditEvent.Action.CHANGE, by=by, channel=channel, fields=changed)
+    return guest

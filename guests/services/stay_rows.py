@@ -1,0 +1,269 @@
+"""One rule set for a stay row, whoever sends it (API, bulk API, importer, admin).
+
+A row is a mapping of plain values (JSON, CSV text or form values): property by code,
+confirmation number, dates, status, channel, revenue split, party, free texts.  Every
+invalid field of a row is reported at once, each through ``crm_site.parsing`` (dates
+1900-2100, amounts, whole numbers, NUL bytes and lengths on every text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm_site import parsing
+from crm_site.errors import DomainError, ErrorBag
+
+from .. import money
+from ..models import Guest, Property, Stay
+
+# Stored columns an upsert writes, besides the key (property, confirmation number).
+STAY_FIELDS = (
+    "guest",
+    "arrival_date",
+    "departure_date",
+    "nights",
+    "check_in_at",
+    "check_out_at",
+    "room_type",
+    "room_number",
+    "rate_code",
+    "channel",
+    "market_segment",
+    "status",
+    "special_requests",
+    "room_revenue",
+    "fnb_revenue",
+    "other_revenue",
+    "total_revenue",
+    "currency",
+    "adults",
+    "children",
+    "country",
+)
+# What a row may carry (the stored columns less the derived ones, plus the key).
+ROW_FIELDS = ("property", "confirmation_number") + tuple(f for f in STAY_FIELDS if f not in ("nights", "total_revenue"))
+REVENUE_FIELDS = ("room_revenue", "fnb_revenue", "other_revenue")
+SPECIAL_REQUESTS_MAX = 2_000
+TEXT_LIMITS = {
+    "room_type": 20,
+    "room_number": 10,
+    "rate_code": 20,
+    "market_segment": 30,
+    "country": 3,
+    "special_requests": SPECIAL_REQUESTS_MAX,
+}
+MAX_NIGHTS = 365
+MAX_PARTY = 99
+
+
+@dataclass(frozen=True)
+class StayRowError:
+    """One invalid field of one row (``row`` counts from 0 in a batch, or is the file's
+    line number in an import)."""
+
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass
+class StayRowContext:
+    """What validating a batch needs from the database, read once for all its rows:
+    properties by code and the ids of the active guests the rows name."""
+
+    properties: dict[str, Property]
+    guest_ids: set[int] | None = None
+
+    @classmethod
+    def for_rows(cls, rows: Iterable) -> StayRowContext:
+        referenced = set()
+        for row in rows:
+            value = row.get("guest") if isinstance(row, Mapping) else None
+            value = getattr(value, "pk", value)
+            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+                referenced.add(value)
+            elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+                referenced.add(int(value))
+        guest_ids = set(Guest.objects.active().filter(pk__in=referenced).values_list("pk", flat=True))
+        return cls(properties={p.code: p for p in Property.objects.all()}, guest_ids=guest_ids)
+
+
+_UNKNOWN_PROPERTY = gettext_lazy("Unknown property code.")
+_CONFIRMATION_REQUIRED = gettext_lazy("A confirmation number is required.")
+_UNKNOWN_STATUS = gettext_lazy("Unknown status.")
+_UNKNOWN_CHANNEL = gettext_lazy("Unknown channel.")
+_UNKNOWN_GUEST = gettext_lazy("Unknown guest.")
+# Computed once: ``TextChoices.values`` rebuilds its list on every access.
+_STATUSES = frozenset(Stay.Status.values)
+_CHANNELS = frozenset(Stay.Channel.values)
+_NOT_SINGLE = (dict, list, tuple, set)
+
+
+def _property(value, context: StayRowContext, *, field: str) -> Property:
+    if isinstance(value, Property):
+        return value
+    code = parsing.as_text(value, field=field, max_length=12, required=True, message=_UNKNOWN_PROPERTY)
+    found = context.properties.get(code.upper())
+    if found is None:
+        raise DomainError(_UNKNOWN_PROPERTY, field=field, code="unknown_property")
+    return found
+
+
+def _guest_id(value, context: StayRowContext, *, field: str) -> int | None:
+    value = getattr(value, "pk", value)
+    if value is None or value == "":
+        return None
+    try:
+        guest_id = parsing.as_id(value, field=field)
+    except DomainError:
+        raise DomainError(_UNKNOWN_GUEST, field=field, code="unknown_guest") from None
+    if context.guest_ids is not None and guest_id not in context.guest_ids:
+        raise DomainError(_UNKNOWN_GUEST, field=field, code="unknown_guest")
+    return guest_id
+
+
+def _currency(value, *, field: str) -> str:
+    currency = parsing.as_text(value, field=field, max_length=3).upper()
+    if not currency:
+        return ""  # the property's currency, once the property is known
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise DomainError(_("Use a 3-letter ISO currency code."), field=field, code="invalid_currency")
+    if money.rate(currency) is None:
+        raise DomainError(
+            _("No exchange rate is configured for %(currency)s.") % {"currency": currency},
+            field=field,
+            code="unknown_currency",
+        )
+    return currency
+
+
+def _adults(value, *, field: str) -> int:
+    return parsing.as_int(value, field=field, minimum=0, maximum=MAX_PARTY, default=1)
+
+
+def _children(value, *, field: str) -> int:
+    return parsing.as_int(value, field=field, minimum=0, maximum=MAX_PARTY, default=0)
+
+
+def _text(limit: int, **options):
+    def check(value, *, field: str) -> str:
+        return parsing.as_text(value, field=field, max_length=limit, **options)
+
+    return check
+
+
+def _choice(choices, default: str, message):
+    def check(value, *, field: str) -> str:
+        return parsing.as_choice(value, field=field, choices=choices, default=default, message=message)
+
+    return check
+
+
+def _money(value, *, field: str):
+    return parsing.as_money(value, field=field, allow_negative=True)
+
+
+def _date(value, *, field: str):
+    return parsing.as_date(value, field=field)
+
+
+def _datetime(value, *, field: str):
+    return parsing.as_datetime(value, field=field)
+
+
+# Each input field and its check: one rule per field, the same for every source.
+_CHECKS = (
+    ("confirmation_number", _text(40, required=True, message=_CONFIRMATION_REQUIRED)),
+    ("arrival_date", _date),
+    ("departure_date", _date),
+    ("status", _choice(_STATUSES, Stay.Status.RESERVED, _UNKNOWN_STATUS)),
+    ("channel", _choice(_CHANNELS, Stay.Channel.DIRECT, _UNKNOWN_CHANNEL)),
+    ("adults", _adults),
+    ("children", _children),
+    ("currency", _currency),
+    ("check_in_at", _datetime),
+    ("check_out_at", _datetime),
+    *((f, _money) for f in REVENUE_FIELDS),
+    *((f, _text(limit)) for f, limit in TEXT_LIMITS.items()),
+)
+
+
+def _shape_errors(row, bag: ErrorBag) -> None:
+    """A row is an object of single values."""
+    if not isinstance(row, Mapping):
+        bag.add(DomainError(_("Send each stay as an object."), field="stays", code="invalid"))
+        return
+    for field, value in row.items():
+        if isinstance(value, _NOT_SINGLE):
+            bag.add(DomainError(_("Send a single value (text, number or null)."), field=str(field), code="invalid"))
+
+
+def _check_dates(values: dict, errors: ErrorBag) -> None:
+    arrival, departure = values.get("arrival_date"), values.get("departure_date")
+    if arrival is None or departure is None:
+        return
+    if departure < arrival:
+        errors.add(DomainError(_("Departure cannot be before arrival."), field="departure_date", code="before_arrival"))
+    elif (departure - arrival).days > MAX_NIGHTS:
+        errors.add(DomainError(_("A stay cannot be longer than a year."), field="departure_date", code="too_long"))
+
+
+def stay_row_clean(row: Mapping, *, context: StayRowContext) -> Stay:
+    """Validate one row into an unsaved Stay; every invalid field of the row is reported
+    at once (``DomainError.many``)."""
+    errors = ErrorBag()
+    _shape_errors(row, errors)
+    errors.raise_if_any()  # the values below cannot be read
+    get = row.get
+    values = {}
+    for field, check in _CHECKS:
+        try:
+            values[field] = check(get(field), field=field)
+        except DomainError as error:
+            errors.add(error)
+    for field, check in (("property", _property), ("guest", _guest_id)):
+        try:
+            values[field] = check(get(field), context, field=field)
+        except DomainError as error:
+            errors.add(error)
+    _check_dates(values, errors)
+    errors.raise_if_any()
+    values["guest_id"] = values.pop("guest")
+    values["currency"] = values["currency"] or values["property"].currency
+    revenue = values["room_revenue"] + values["fnb_revenue"] + values["other_revenue"]
+    return Stay(
+        nights=(values["departure_date"] - values["arrival_date"]).days,
+        total_revenue=money.to_chain_currency(revenue, values["currency"]),
+        **values,
+    )
+
+
+def stay_rows_clean(
+    rows: Iterable[tuple[int, Mapping]], *, context: StayRowContext
+) -> tuple[list[tuple[int, Stay]], list[StayRowError]]:
+    """Validate numbered rows: the valid ones as unsaved stays, and every error.  A second
+    row with the key (property, confirmation number) of an earlier one is an error."""
+    valid: list[tuple[int, Stay]] = []
+    errors: list[StayRowError] = []
+    first_of: dict[tuple, int] = {}
+    for number, row in rows:
+        try:
+            stay = stay_row_clean(row, context=context)
+        except DomainError as error:
+            errors.extend(StayRowError(number, field, m) for field, msgs in error.fields.items() for m in msgs)
+            continue
+        key = (stay.property.pk, stay.confirmation_number)
+        if key in first_of:
+            message = _("Duplicate of row %(n)d (same property and confirmation number).") % {"n": first_of[key]}
+            errors.append(StayRowError(number, "confirmation_number", message))
+            continue
+        first_of[key] = number
+        valid.append((number, stay))
+    return valid, errors

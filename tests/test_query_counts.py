@@ -1,0 +1,152 @@
+"""Exact query counts of the hot endpoints, locked in ``tests/query_counts.json``.
+
+Guest search, the guest 360 (page and API), arrivals (page and API) and bulk stay
+ingestion each run a fixed number of queries whatever the data's size.  A change that
+adds one fails here: if it is meant, raise the figure in ``tests/query_counts.json``
+and say why in the commit message.  Counts are per database (PostgreSQL and SQLite plan
+some reads differently) and measured on a warm second request.
+"""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guests.models import GuestNote
+from tests.factories import GuestFactory, GuestNoteFactory, GuestPreferenceFactory, PreferenceTypeFactory, StayFactory
+from tests.guests.factories import chinese_guest, stay_row
+
+pytestmark = pytest.mark.django_db
+
+BASELINE = Path(__file__).with_name("query_counts.json")
+DAY = dt.date(2026, 5, 1)
+CASES = (
+    "guest_search_api",
+    "guest_search_page",
+    "guest_360_api",
+    "guest_360_page",
+    "arrivals_api",
+    "arrivals_page",
+    "stays_bulk_create",
+    "stays_bulk_resend",
+    "stays_bulk_update",
+)
+
+
+def baseline() -> dict:
+    return json.loads(BASELINE.read_text(encoding="utf-8"))
+
+
+def test_the_baseline_has_every_case_for_every_database():
+    counts = baseline()
+    assert set(counts) == {"postgresql", "sqlite"}
+    for vendor in counts.values():
+        assert set(vendor) == set(CASES)
+        assert all(isinstance(n, int) and n > 0 for n in vendor.values())
+
+
+def _guest_with_history(hotel, other_hotel, types, *, name):
+    guest = chinese_guest(given_name=name)
+    for i in range(6):
+        StayFactory(
+            guest=guest, property=hotel if i % 2 else other_hotel, arrival_date=DAY - dt.timedelta(days=30 * (i + 1))
+        )
+    for ptype in types:
+        GuestPreferenceFactory(guest=guest, preference_type=ptype, source_property=hotel)
+    GuestNoteFactory(guest=guest, kind=GuestNote.Kind.ALERT, text="Nut allergy", property=hotel)
+    GuestNoteFactory(guest=guest, kind=GuestNote.Kind.NOTE, text="Prefers tea", property=hotel)
+    return guest
+
+
+@pytest.fixture
+def chain(hotel, other_hotel):
+    """Several namesakes with history, a day of arrivals with preferences and alerts."""
+    types = [PreferenceTypeFactory(code=f"qc-{i}") for i in range(3)]
+    guests = [_guest_with_history(hotel, other_hotel, types, name=name) for name in ("伟", "伟", "娜", "强")]
+    for i, guest in enumerate([*guests, GuestFactory(), None]):
+        StayFactory(guest=guest, property=hotel, arrival_date=DAY, confirmation_number=f"ARR{i}", status="reserved")
+    return {"guest": guests[0]}
+
+
+def _bulk(prefix: str, guest_id: int, revenue: str = "300.00"):
+    """50 stays at two hotels, half of them with a guest."""
+    return {
+        "stays": [
+            stay_row(
+                property=("LIS", "ALG")[i % 2],
+                confirmation_number=f"{prefix}{i:03d}",
+                room_revenue=revenue,
+                guest=guest_id if i % 2 else None,
+            )
+            for i in range(50)
+        ]
+    }
+
+
+@pytest.fixture
+def run(client, api, front_desk, chain_admin, integrator, chain):
+    """``run(case)`` makes the case's request once; the test measures the second."""
+    guest = chain["guest"]
+    desk_api, admin_api, pms = (
+        api.__class__(),
+        api.__class__(),
+        api.__class__(),
+    )
+    desk_api.force_authenticate(front_desk)
+    admin_api.force_authenticate(chain_admin)
+    pms.force_authenticate(integrator)
+    client.force_login(front_desk)
+    arrivals = {"property": "LIS", "date": DAY.isoformat()}
+    requests = {
+        "guest_search_api": lambda: desk_api.get("/api/v1/guests/", {"q": "zhang wei"}),
+        "guest_search_page": lambda: client.get("/guests/", {"q": "zhang wei"}),
+        "guest_360_api": lambda: admin_api.get(f"/api/v1/guests/{guest.pk}/profile/"),
+        "guest_360_page": lambda: client.get(f"/guests/{guest.pk}/"),
+        "arrivals_api": lambda: desk_api.get("/api/v1/arrivals/", arrivals),
+        "arrivals_page": lambda: client.get("/guests/arrivals/", arrivals),
+        "stays_bulk_create": lambda: pms.post(
+            "/api/v1/stays/bulk/", _bulk(f"C{next(serial)}-", guest.pk), format="json"
+        ),
+        "stays_bulk_resend": lambda: pms.post("/api/v1/stays/bulk/", _bulk("R-", guest.pk), format="json"),
+        "stays_bulk_update": lambda: pms.post(
+            "/api/v1/stays/bulk/", _bulk("U-", guest.pk, revenue=f"{next(serial)}.00"), format="json"
+        ),
+    }
+    serial = iter(range(100, 1000))
+
+    def measure(case: str) -> tuple[int, list[str]]:
+        warm = requests[case]()
+        assert warm.status_code == 200, warm.content[:500]
+        with CaptureQueriesContext(connection) as ctx:
+            response = requests[case]()
+        assert response.status_code == 200, response.content[:500]
+        return len(ctx.captured_queries), [q["sql"][:200] for q in ctx.captured_queries]
+
+    return measure
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_query_count_matches_the_baseline(case, run):
+    expected = baseline()[connection.vendor][case]
+    count, queries = run(case)
+    assert count == expected, (
+        f"{case}: {count} queries on {connection.vendor}, the baseline is {expected}. If this is meant, edit "
+        "tests/query_counts.json and give the reason in the commit message.\n" + "\n".join(queries)
+    )
+
+
+def test_bulk_ingestion_count_does_not_grow_with_the_batch(api, integrator, hotel, other_hotel):
+    """The same statements for 2 rows as for 500 (the baseline measures 50).  SQLite's
+    limit of 999 parameters a statement splits bigger inserts: 30 rows there."""
+    pms = api.as_user(integrator)
+    pms.post("/api/v1/stays/bulk/", {"stays": [stay_row(confirmation_number="WARM")]}, format="json")
+    counts = []
+    for size in (2, 500 if connection.vendor == "postgresql" else 30):
+        rows = [stay_row(property=("LIS", "ALG")[i % 2], confirmation_number=f"S{size}-{i}") for i in range(size)]
+        with CaptureQueriesContext(connection) as ctx:
+            assert pms.post("/api/v1/stays/bulk/", {"stays": rows}, format="json").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

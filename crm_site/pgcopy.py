@@ -79,6 +79,86 @@ def _fill_numeric(out: np.ndarray, prefix: str, cents: np.ndarray) -> None:
     out[f"{prefix}_digits"] = digits
 
 
+def _layout_parts(columns, kinds, texts, nulls, n) -> list[tuple[np.ndarray, int]]:
+    """Per row: a NULL bit per column and the byte length of each text, as (digits, base)."""
+    parts: list[tuple[np.ndarray, int]] = []
+    for (name, _t), kind in zip(columns, kinds, strict=True):
+        mask = nulls.get(name)
+        parts.append((np.zeros(n, dtype=np.int64) if mask is None else mask.astype(np.int64), 2))
+        if kind == "text":
+            lengths = np.char.str_len(texts[name]).astype(np.int64)
+            parts.append((lengths, int(lengths.max(initial=0)) + 1))
+    return parts
+
+
+def _group_by_layout(parts, n) -> tuple[list[list[int]], np.ndarray]:
+    """Rows with the same NULL pattern and text lengths share one byte layout.  The pattern
+    is packed into one integer per row, so grouping is a 1-D unique; returns each group's
+    unpacked pattern and the group of every row."""
+    key = np.zeros(n, dtype=np.int64)
+    capacity = 1
+    for digits, base in parts:
+        capacity *= base
+        if capacity >= 2**62:
+            raise ValueError("too many columns for one binary COPY layout key")
+        key = key * base + digits
+    unique_keys, group_of = np.unique(key, return_inverse=True)
+    patterns = []
+    for packed in unique_keys.tolist():
+        digits = []
+        for _digits, base in reversed(parts):
+            packed, digit = divmod(packed, base)
+            digits.append(digit)
+        patterns.append(digits[::-1])
+    return patterns, group_of
+
+
+def _value_field(position: int, kind: str, length: int | None) -> tuple[list[tuple], int]:
+    """The numpy fields of one non-NULL cell and its byte size on the wire."""
+    if kind == "numeric":
+        return _numeric_fields(f"v{position}"), 8 + 2 * NUMERIC_DIGITS
+    if kind == "text":
+        return [(f"v{position}", f"S{length}") if length else (f"v{position}", "V0")], length
+    return [(f"v{position}", FIXED[kind])], np.dtype(FIXED[kind]).itemsize
+
+
+def _block_plan(columns, kinds, pattern) -> tuple[list[tuple], list[tuple]]:
+    """The record dtype of one layout group and, per column, how to fill it."""
+    fields: list[tuple] = [("count", ">i2")]
+    plan = []
+    cursor = 0
+    for position, ((name, _t), kind) in enumerate(zip(columns, kinds, strict=True)):
+        is_null = bool(pattern[cursor])
+        cursor += 1
+        length = None
+        if kind == "text":
+            length = int(pattern[cursor])
+            cursor += 1
+        fields.append((f"len{position}", ">i4"))
+        if is_null:
+            plan.append((position, name, kind, -1))
+            continue
+        value_fields, size = _value_field(position, kind, length)
+        fields += value_fields
+        plan.append((position, name, kind, size))
+    return fields, plan
+
+
+def _fill_cell(block, position: int, name: str, kind: str, size: int, values, texts, rows) -> None:
+    block[f"len{position}"] = size
+    if size == -1:
+        return
+    if kind == "numeric":
+        _fill_numeric(block, f"v{position}", np.asarray(values[name])[rows])
+    elif kind == "text":
+        if size:
+            block[f"v{position}"] = texts[name][rows]
+    elif kind == "date":
+        block[f"v{position}"] = (np.asarray(values[name])[rows] - PG_EPOCH).astype(np.int64)
+    else:
+        block[f"v{position}"] = np.asarray(values[name])[rows]
+
+
 def encode(
     columns: Sequence[tuple[str, str]],
     values: Mapping[str, np.ndarray],
@@ -95,74 +175,15 @@ def encode(
         for (name, _t), kind in zip(columns, kinds, strict=True)
         if kind == "text"
     }
-    # Rows group by (NULL pattern, text lengths): each group has one byte layout.  The
-    # pattern is packed into one integer per row (a NULL bit per column, the byte
-    # length of each text), so grouping is a 1-D unique.
-    parts: list[tuple[np.ndarray, int]] = []
-    for (name, _t), kind in zip(columns, kinds, strict=True):
-        mask = nulls.get(name)
-        parts.append((np.zeros(n, dtype=np.int64) if mask is None else mask.astype(np.int64), 2))
-        if kind == "text":
-            lengths = np.char.str_len(texts[name]).astype(np.int64)
-            parts.append((lengths, int(lengths.max(initial=0)) + 1))
-    key = np.zeros(n, dtype=np.int64)
-    capacity = 1
-    for values_, base in parts:
-        capacity *= base
-        if capacity >= 2**62:
-            raise ValueError("too many columns for one binary COPY layout key")
-        key = key * base + values_
-    unique_keys, group_of = np.unique(key, return_inverse=True)
-    patterns = []
-    for packed in unique_keys.tolist():
-        digits = []
-        for _values, base in reversed(parts):
-            packed, digit = divmod(packed, base)
-            digits.append(digit)
-        patterns.append(digits[::-1])
-
+    patterns, group_of = _group_by_layout(_layout_parts(columns, kinds, texts, nulls, n), n)
     chunks = [SIGNATURE]
     for index, pattern in enumerate(patterns):
         rows = np.flatnonzero(group_of == index)
-        fields: list[tuple] = [("count", ">i2")]
-        plan = []
-        cursor = 0
-        for position, ((name, _t), kind) in enumerate(zip(columns, kinds, strict=True)):
-            is_null = bool(pattern[cursor])
-            cursor += 1
-            length = None
-            if kind == "text":
-                length = int(pattern[cursor])
-                cursor += 1
-            fields.append((f"len{position}", ">i4"))
-            if is_null:
-                plan.append((position, name, kind, None, -1))
-                continue
-            if kind == "numeric":
-                fields += _numeric_fields(f"v{position}")
-                size = 8 + 2 * NUMERIC_DIGITS
-            elif kind == "text":
-                fields.append((f"v{position}", f"S{length}") if length else (f"v{position}", "V0"))
-                size = length
-            else:
-                fields.append((f"v{position}", FIXED[kind]))
-                size = np.dtype(FIXED[kind]).itemsize
-            plan.append((position, name, kind, length, size))
+        fields, plan = _block_plan(columns, kinds, pattern)
         block = np.empty(len(rows), dtype=np.dtype(fields))
         block["count"] = len(columns)
-        for position, name, kind, _length, size in plan:
-            block[f"len{position}"] = size
-            if size == -1:
-                continue
-            if kind == "numeric":
-                _fill_numeric(block, f"v{position}", np.asarray(values[name])[rows])
-            elif kind == "text":
-                if size:
-                    block[f"v{position}"] = texts[name][rows]
-            elif kind == "date":
-                block[f"v{position}"] = (np.asarray(values[name])[rows] - PG_EPOCH).astype(np.int64)
-            else:
-                block[f"v{position}"] = np.asarray(values[name])[rows]
+        for position, name, kind, size in plan:
+            _fill_cell(block, position, name, kind, size, values, texts, rows)
         chunks.append(block.tobytes())
     chunks.append(TRAILER)
     return b"".join(chunks)

@@ -13,6 +13,9 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 20 + "a-long-and-random-production-secret-key-value",
     "ALLOWED_HOSTS": "crm.example.com",
     "DOCUMENT_HASH_SALT": "salt",
+    # Production refuses to start without a shared cache and a real broker.
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
 
 

@@ -10,11 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_site.errors import DomainError, add_to_form
+from crm_site.http import redirect_back
 from guests.models import Guest
 
 from . import conf, selectors, services
@@ -22,14 +22,6 @@ from .forms import AdjustForm, ClaimDecisionForm, ClaimForm, MemberFilterForm, R
 from .models import Membership, MissingPointsClaim, Tier
 
 MEMBERS_PAGE_SIZE = 50
-
-
-def _back(request, viewname, **kwargs):
-    """Return to the page the form was on (the guest 360 page) when it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(viewname, **kwargs)
 
 
 def _form_errors(form) -> str:
@@ -103,7 +95,7 @@ def redeem(request, pk: int):
     form = RedeemForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing redeemed: %(errors)s") % {"errors": _form_errors(form)})
-        return _back(request, "loyalty:membership", pk=pk)
+        return redirect_back(request, "loyalty:membership", pk=pk)
     try:
         redemption = services.points_redeem(
             membership=membership,
@@ -119,7 +111,7 @@ def redeem(request, pk: int):
             _("%(reward)s redeemed for %(points)s points.")
             % {"reward": redemption.reward.name, "points": number_format(redemption.points, force_grouping=True)},
         )
-    return _back(request, "loyalty:membership", pk=pk)
+    return redirect_back(request, "loyalty:membership", pk=pk)
 
 
 @login_required
@@ -186,7 +178,7 @@ def claim_decide(request, claim_id: int):
     form = ClaimDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("No decision: %(errors)s") % {"errors": _form_errors(form)})
-        return _back(request, "loyalty:claims")
+        return redirect_back(request, "loyalty:claims")
     try:
         if form.cleaned_data["decision"] == ClaimDecisionForm.APPROVE:
             services.claim_approve(
@@ -198,7 +190,7 @@ def claim_decide(request, claim_id: int):
             messages.success(request, _("Claim rejected."))
     except DomainError as error:
         messages.error(request, _("No decision: %(error)s") % {"error": error.message})
-    return _back(request, "loyalty:claims")
+    return redirect_back(request, "loyalty:claims")
 
 
 @login_required

@@ -118,10 +118,11 @@ def scoped(queryset, user) -> QuerySet:
     query whatever the user: the home properties are a subquery."""
     if not isinstance(queryset, QuerySet):
         queryset = queryset._default_manager.all()
+    path = path_for(queryset.model)  # an undeclared model fails whoever asks
     home = home_properties(user)
     if home is None:
         return queryset
-    return queryset.filter(**{f"{path_for(queryset.model)}__in": home.values("pk")})
+    return queryset.filter(**{f"{path}__in": home.values("pk")})
 
 
 def in_scope(obj: Model, user) -> bool:
@@ -136,10 +137,15 @@ def require(obj: Model, user, *, message=None) -> None:
         raise NotFound(message or _("Not found."))
 
 
+def works_at(prop, user) -> bool:
+    """Whether ``prop`` is one of the user's properties."""
+    home = home_properties(user)
+    return home is None or home.filter(pk=prop.pk).exists()
+
+
 def require_property(prop, user, *, field: str = "property"):
     """A property named in input (a create, a bulk row, a required parameter): one
     outside the user's properties is refused with 400 naming ``field``."""
-    home = home_properties(user)
-    if home is not None and not home.filter(pk=prop.pk).exists():
+    if not works_at(prop, user):
         raise property_refused(field)
     return prop

@@ -325,10 +325,11 @@ class ArrivalsView(APIView):
         )
         day = bag.check(selectors.arrivals_date, params.get("date"))
         bag.raise_if_any()
-        prop = Property.objects.filter(code=code.upper(), is_active=True).first()
+        prop = scope.properties(request.user).filter(code=code.upper()).first()
         if prop is None:
+            if Property.objects.filter(code=code.upper(), is_active=True).exists():
+                raise scope.property_refused()
             raise DomainError(_("Unknown property."), field="property", code="unknown_property")
-        scope.require_property(prop, request.user)
         rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
         return Response(
             ArrivalsSerializer({"property": prop.code, "date": day, "count": len(rows), "results": rows}).data

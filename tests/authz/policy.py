@@ -96,7 +96,7 @@ CAPABILITIES: dict[str, Capability] = {
         ("complaints_log",  "Log a complaint, link its guest and stay",                           "OO-AA-"),
         ("complaints_work", "Assign, investigate, resolve, close, reopen",                         "-O-A--"),
         ("complaints_stats", "Complaint analysis",                                                "--AA--"),
-        ("notifications",   "Acknowledge one's escalation notices",                               "OOAAAA"),
+        ("notifications",   "Acknowledge one's escalation notices",                               "OOAA--"),
     ),
     **_caps("Segments and care",
         ("analytics",       "Customer pyramid, Pareto, runs and their CSV exports",               "--AAAA"),

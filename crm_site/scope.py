@@ -37,11 +37,11 @@ from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, NotFound
-from .roles import app_declarations, is_chain_wide
+from .roles import CHAIN_WIDE_ROLES, app_declarations, is_chain_wide
 
 
 @cache
@@ -135,6 +135,16 @@ def require(obj: Model, user, *, message=None) -> None:
     """Services: outside the user's properties an object does not exist (404)."""
     if not in_scope(obj, user):
         raise NotFound(message or _("Not found."))
+
+
+def staff_at(property_id: int) -> Q:
+    """The same rule the other way round, for a user queryset: who works at the property
+    (superusers, the chain-wide roles, and the staff it is a home property of)."""
+    return (
+        Q(is_superuser=True)
+        | Q(groups__name__in=CHAIN_WIDE_ROLES)
+        | Q(staff_profile__properties__id=property_id, staff_profile__properties__is_active=True)
+    )
 
 
 def works_at(prop, user) -> bool:

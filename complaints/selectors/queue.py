@@ -15,7 +15,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from crm_site import scope
-from crm_site.roles import CHAIN_WIDE_ROLES
 from guests.models import Stay
 
 from .. import workflow
@@ -119,10 +118,7 @@ def assignable_users(*, property_id: int) -> QuerySet:
         | Q(groups__permissions__codename="handle_complaint", groups__permissions__content_type__app_label="complaints")
         | Q(user_permissions__codename="handle_complaint", user_permissions__content_type__app_label="complaints")
     )
-    works_there = (
-        Q(is_superuser=True) | Q(groups__name__in=CHAIN_WIDE_ROLES) | Q(staff_profile__properties__id=property_id)
-    )
-    ids = User.objects.filter(is_active=True).filter(can_handle).filter(works_there).values("pk")
+    ids = User.objects.filter(is_active=True).filter(can_handle).filter(scope.staff_at(property_id)).values("pk")
     return User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "username")
 
 

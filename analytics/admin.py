@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from crm_site.admin_access import AccessAdmin, AccessInline
+
 from .models import ParetoFigure, SegmentationRun
 
 
-class ParetoFigureInline(admin.TabularInline):
+class ParetoFigureInline(AccessInline):
     model = ParetoFigure
     extra = 0
     can_delete = False
@@ -13,7 +15,7 @@ class ParetoFigureInline(admin.TabularInline):
 
 
 @admin.register(SegmentationRun)
-class SegmentationRunAdmin(admin.ModelAdmin):
+class SegmentationRunAdmin(AccessAdmin):
     """Read-only: runs are written by the nightly job and ``run_segmentation`` only."""
 
     list_display = ["as_of", "status", "is_current", "trigger", "guest_count", "active_count", "duration_ms"]

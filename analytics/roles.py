@@ -15,3 +15,16 @@ ROLE_PERMISSIONS = {
     INTEGRATOR: list(_VIEW),
     INTEGRATOR_READONLY: list(_VIEW),
 }
+
+# The dashboards rank guests by revenue: they need guests.view_revenue as well
+# (analytics.views.DASHBOARD); the figures are declared for the serializers and the admin.
+CHAIN_WIDE = {"analytics.ParetoFigure": "a run's figures per hotel, read on the chain-wide dashboards"}
+REVENUE_FIELDS = {
+    "analytics.SegmentationRun": ("total_revenue",),
+    "analytics.GuestSegment": ("revenue",),
+    "analytics.ParetoFigure": ("total_revenue", "segment_stats"),
+}
+OPERATIONAL_AMOUNTS = {
+    "analytics.ParetoFigure.top20_share": "a share, not money",
+    "analytics.ParetoFigure.gini": "an index, not money",
+}

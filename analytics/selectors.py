@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from crm_site.errors import DomainError, NotFound
+from crm_site.revenue import without_revenue
 from guests.models import Property
 
 from .models import RANKED_SEGMENTS, GuestSegment, ParetoFigure, Segment, SegmentationRun
@@ -292,7 +293,8 @@ HISTORY_RUNS = 6
 
 
 def guest_segment_profile(guest, viewer=None) -> dict:
-    """The guest's current segment, rank and RFM, and their last few runs (1 query)."""
+    """The guest's current segment, rank and RFM, and their last few runs (1 query); the
+    net revenue only for a viewer who may see revenue (``crm_site.revenue``)."""
     latest_runs = SegmentationRun.objects.filter(
         status=SegmentationRun.Status.COMPLETED, guest_rows_pruned=False
     ).order_by("-as_of")[:HISTORY_RUNS]
@@ -323,6 +325,7 @@ def guest_segment_profile(guest, viewer=None) -> dict:
             "rfm": current.rfm,
             "window_months": current.run.parameters.get("window_months"),
         }
+        data["current"] = without_revenue(data["current"], viewer, keys=("revenue",))
     data["history"] = [
         {"as_of": r.run.as_of.isoformat(), "segment": r.segment, "segment_label": segment_label(r.segment)}
         for r in rows

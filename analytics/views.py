@@ -15,12 +15,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from crm_site.errors import DomainError
+from crm_site.revenue import PERMISSION as REVENUE
 from guests.models import Property
 
 from . import charts, selectors
 from .models import RANKED_SEGMENTS, Segment
 
-DASHBOARD = "analytics.view_dashboard"
+# The pyramid and Pareto rank guests by revenue: they need the revenue permission too.
+DASHBOARD = ("analytics.view_dashboard", REVENUE)
 GUESTS_PER_PAGE = 50
 RUNS_PER_PAGE = 30
 

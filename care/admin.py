@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.admin_access import AccessAdmin
 from crm_site.errors import DomainError, add_to_form
 
 from . import services
 from .models import CareEmailTemplate, CareTask, ChurnScan, ChurnWarning, ContactLog, StaySurvey
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AccessAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request, obj=None):

@@ -48,3 +48,15 @@ ROLE_PERMISSIONS = {
     INTEGRATOR: _SEE + ["care.add_staysurvey"],
     INTEGRATOR_READONLY: list(_SEE),
 }
+
+# Objects that belong to a hotel, with the lookup to it (crm_site.scope).  A churn warning
+# belongs to the hotel of the guest's last stay; a care item without a hotel is for
+# chain-wide staff only.
+PROPERTY_SCOPE = {
+    "care.CareTask": "property",
+    "care.ChurnWarning": "last_property",
+    "care.StaySurvey": "stay__property",
+}
+CHAIN_WIDE = {
+    "care.ContactLog": "the contact history belongs to the guest's chain-wide profile (no hotel contacts twice)",
+}

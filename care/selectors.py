@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from crm_site import roles
+from crm_site import roles, scope
 from crm_site.extensions import Badge
 from guests.models import Guest, Property, Stay
-from guests.selectors import visible_properties
 
 from . import rules
 from .models import CareTask, ChurnReason, ChurnScan, ChurnWarning, ContactLog, StaySurvey
@@ -124,8 +123,9 @@ def can_use_worklist(user) -> bool:
 
 def visible_warnings(user) -> QuerySet[ChurnWarning]:
     """Sales managers work every warning; a salesperson without that permission works the
-    warnings assigned to them; other roles with the view permission read them all."""
-    base = ChurnWarning.objects.all()
+    warnings assigned to them; other roles with the view permission read them all — each
+    within their properties (``crm_site.scope``: the hotel of the guest's last stay)."""
+    base = scope.scoped(ChurnWarning, user)
     if not user.is_authenticated:
         return base.none()
     if user.has_perm("care.change_churnwarning"):
@@ -183,11 +183,13 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def lost_analysis(*, start: dt.date, end: dt.date, property: Property | None = None) -> dict:
-    """Guests lost per month (by the day the loss was recorded): why, and to whom
-    (competitors, case-insensitive).  Two queries."""
+def lost_analysis(*, start: dt.date, end: dt.date, property: Property | None = None, viewer=None) -> dict:
+    """Guests lost per month (by the day the loss was recorded) at the viewer's
+    properties: why, and to whom (competitors, case-insensitive).  Two queries."""
     low, high = _month_bounds(start, end)
-    lost = ChurnWarning.objects.filter(outcome=ChurnWarning.Outcome.LOST, closed_at__gte=low, closed_at__lt=high)
+    lost = scope.scoped(ChurnWarning, viewer).filter(
+        outcome=ChurnWarning.Outcome.LOST, closed_at__gte=low, closed_at__lt=high
+    )
     if property is not None:
         lost = lost.filter(last_property=property)
     months = _months(start, end)
@@ -240,10 +242,7 @@ def lost_analysis(*, start: dt.date, end: dt.date, property: Property | None = N
 
 
 def visible_care_tasks(user) -> QuerySet[CareTask]:
-    base = CareTask.objects.all()
-    if roles.is_chain_wide(user):
-        return base
-    return base.filter(property__in=visible_properties(user))
+    return scope.scoped(CareTask, user)
 
 
 def care_list(
@@ -295,10 +294,7 @@ def last_care_build() -> dt.date | None:
 
 
 def visible_surveys(user) -> QuerySet[StaySurvey]:
-    base = StaySurvey.objects.all()
-    if roles.is_chain_wide(user):
-        return base
-    return base.filter(stay__property__in=visible_properties(user))
+    return scope.scoped(StaySurvey, user)
 
 
 def satisfaction_summary(surveys: QuerySet[StaySurvey]) -> dict:
@@ -415,9 +411,13 @@ def _warning_dict(w: ChurnWarning) -> dict:
 
 def guest_care_profile(guest: Guest, viewer) -> dict:
     """The care part of the guest 360 view: the open churn warning with its reasons,
-    past outcomes, contact history, open care items and surveys (five queries)."""
+    past outcomes, contact history, open care items and surveys (five queries).  The
+    warnings, care items and surveys are the viewer's properties' (``crm_site.scope``);
+    the contact history is the guest's."""
     warnings = list(
-        ChurnWarning.objects.filter(guest=guest).select_related("assigned_to").order_by("-created_at", "-id")[:6]
+        scope.scoped(ChurnWarning.objects.filter(guest=guest), viewer)
+        .select_related("assigned_to")
+        .order_by("-created_at", "-id")[:6]
     )
     open_warning = next((w for w in warnings if w.is_open), None)
     contacts = list(
@@ -426,14 +426,20 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
         .order_by("-created_at", "-id")[:20]
     )
     surveys = list(
-        StaySurvey.objects.filter(guest=guest).select_related("stay__property").order_by("-received_on", "-id")[:10]
+        scope.scoped(StaySurvey.objects.filter(guest=guest), viewer)
+        .select_related("stay__property")
+        .order_by("-received_on", "-id")[:10]
     )
-    care_items = list(CareTask.objects.filter(guest=guest, status=CareTask.Status.OPEN).order_by("due_date", "id")[:5])
+    care_items = list(
+        scope.scoped(CareTask.objects.filter(guest=guest, status=CareTask.Status.OPEN), viewer).order_by(
+            "due_date", "id"
+        )[:5]
+    )
     survey_stays = []
     if viewer is not None and viewer.has_perm("care.add_staysurvey"):
-        stays = Stay.objects.filter(guest=guest, status=Stay.Status.CHECKED_OUT, survey__isnull=True)
-        if not roles.is_chain_wide(viewer):
-            stays = stays.filter(property__in=visible_properties(viewer))
+        stays = scope.scoped(
+            Stay.objects.filter(guest=guest, status=Stay.Status.CHECKED_OUT, survey__isnull=True), viewer
+        )
         survey_stays = [
             {"id": s.pk, "label": f"{s.property.code} · {s.confirmation_number} · {s.departure_date:%Y-%m-%d}"}
             for s in stays.select_related("property").order_by("-departure_date", "-id")[:10]

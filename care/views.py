@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm_site import roles
+from crm_site import roles, scope
 from crm_site.errors import DomainError, add_to_form
 from crm_site.http import redirect_back
 from guests.models import Guest
-from guests.selectors import visible_properties
 
 from . import rules, selectors, services
 from .filtersets import ChurnWarningFilterSet, StaySurveyFilterSet
@@ -199,7 +198,10 @@ def lost_analysis(request):
     analysis = None
     if form.is_valid():
         analysis = selectors.lost_analysis(
-            start=form.cleaned_data["start"], end=form.cleaned_data["end"], property=form.cleaned_data["property"]
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            property=form.cleaned_data["property"],
+            viewer=request.user,
         )
         if request.GET.get("export") == "csv":
             return _lost_csv(analysis)
@@ -248,7 +250,7 @@ def _lost_csv(analysis) -> HttpResponse:
 @login_required
 @permission_required("care.view_caretask", raise_exception=True)
 def care_list(request):
-    properties = visible_properties(request.user)
+    properties = scope.properties(request.user)
     data = request.GET.copy()
     data.setdefault("day", timezone.localdate().isoformat())
     data.setdefault("status", CareTask.Status.OPEN)
@@ -299,6 +301,7 @@ def care_list(request):
 @permission_required("care.change_caretask", raise_exception=True)
 @require_POST
 def care_task_done(request, pk: int):
+    get_object_or_404(selectors.visible_care_tasks(request.user), pk=pk)
     form = CareTaskDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Not saved: %(errors)s") % {"errors": form.errors.as_text()})
@@ -323,6 +326,7 @@ def care_task_done(request, pk: int):
 @permission_required("care.change_caretask", raise_exception=True)
 @require_POST
 def care_task_email(request, pk: int):
+    get_object_or_404(selectors.visible_care_tasks(request.user), pk=pk)
     try:
         task = services.care_task_send_email(task_id=pk, by=request.user)
     except DomainError as error:
@@ -349,7 +353,7 @@ def care_list_build(request):
 @login_required
 @permission_required("care.view_staysurvey", raise_exception=True)
 def surveys(request):
-    properties = visible_properties(request.user)
+    properties = scope.properties(request.user)
     can_add = request.user.has_perm("care.add_staysurvey")
     form = SurveyForm(properties=properties) if can_add else None
     status = 200

@@ -4,10 +4,12 @@ the timeline is append-only (shown, never edited or deleted)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.admin_access import AccessAdmin, AccessInline
+
 from .models import Complaint, ComplaintEscalation, ComplaintEvent, ComplaintNotification
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AccessAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -18,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ComplaintEventInline(admin.TabularInline):
+class ComplaintEventInline(AccessInline):
     model = ComplaintEvent
     extra = 0
     fields = ["at", "kind", "by", "from_status", "to_status", "comment"]

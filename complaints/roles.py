@@ -28,3 +28,16 @@ ROLE_PERMISSIONS = {
     INTEGRATOR: _VIEW + _LOG,
     INTEGRATOR_READONLY: list(_VIEW),
 }
+
+# Objects that belong to a hotel, with the lookup to it (crm_site.scope): a complaint,
+# its timeline, its escalations and the notifications they sent.
+PROPERTY_SCOPE = {
+    "complaints.Complaint": "property",
+    "complaints.ComplaintEvent": "complaint__property",
+    "complaints.ComplaintEscalation": "complaint__property",
+    "complaints.ComplaintNotification": "escalation__complaint__property",
+}
+# Amounts that are not revenue (crm_site.revenue): guest relations decide them.
+OPERATIONAL_AMOUNTS = {
+    "complaints.Complaint.compensation_money": "money given back to a guest, decided by guest relations",
+}

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm_site.errors import DomainError, Forbidden, add_to_form
+from crm_site import scope
+from crm_site.errors import DomainError, Forbidden, NotFound, add_to_form
 from crm_site.http import redirect_back
 from guests.models import Guest, Stay
-from guests.selectors import visible_properties
 
 from . import selectors, services
 from .filtersets import ComplaintFilterSet
@@ -47,7 +47,7 @@ def _queue_page(request, queryset, *, mine: bool):
             "page": page,
             "query": query.urlencode(),
             "now": timezone.now(),
-            "properties": visible_properties(request.user),
+            "properties": scope.properties(request.user),
             "status_selected": params.getlist("status"),
             "notifications": selectors.notifications_for(viewer=request.user),
         },
@@ -118,7 +118,7 @@ def _intake_initial(guest: Guest | None, properties, stay_id: str | None) -> dic
 @login_required
 @permission_required("complaints.add_complaint", raise_exception=True)
 def complaint_create(request):
-    properties = visible_properties(request.user)
+    properties = scope.properties(request.user)
     guest = _intake_guest(request)
     initial = _intake_initial(guest, properties, request.GET.get("stay"))
     form = ComplaintIntakeForm(request.POST or None, initial=initial, properties=properties, guest=guest)
@@ -259,15 +259,15 @@ def complaint_link(request, pk: int):
 def notification_acknowledge(request, pk: int):
     try:
         services.notification_acknowledge(notification_id=pk, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
+    except NotFound:
+        raise Http404 from None  # someone else's, another property's, or acknowledged already
     return redirect_back(request, "complaints:queue")
 
 
 @login_required
 @permission_required("complaints.view_complaint_analysis", raise_exception=True)
 def analysis(request):
-    properties = visible_properties(request.user)
+    properties = scope.properties(request.user)
     today = timezone.localdate()
     data = request.GET.copy()
     data.setdefault("date_to", today.isoformat())

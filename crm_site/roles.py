@@ -28,16 +28,18 @@ ROLES = {
     INTEGRATOR_READONLY: _("Integrator (read-only)"),
 }
 
-# Roles that see every property; the others are limited to their home properties where a
-# screen is property-scoped (complaints, arrivals).
+# Roles that see every property; the others work with the objects of their home properties
+# only (crm_site.scope).
 CHAIN_WIDE_ROLES = {SALES_MANAGER, CHAIN_ADMIN, INTEGRATOR, INTEGRATOR_READONLY}
 
 # Service accounts: they use the API with a token and never the web pages.
 API_ONLY_ROLES = {INTEGRATOR, INTEGRATOR_READONLY}
 
 
-def role_permissions() -> dict[str, set[str]]:
-    merged: dict[str, set[str]] = {role: set() for role in ROLES}
+def app_declarations(name: str) -> list[dict]:
+    """The ``name`` dict of every app's ``roles.py`` (``ROLE_PERMISSIONS``,
+    ``PROPERTY_SCOPE``, ``REVENUE_FIELDS`` ...), in app order."""
+    found = []
     for config in apps.get_app_configs():
         try:
             module = importlib.import_module(f"{config.name}.roles")
@@ -45,7 +47,14 @@ def role_permissions() -> dict[str, set[str]]:
             if exc.name != f"{config.name}.roles":
                 raise
             continue
-        for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
+        found.append(getattr(module, name, {}))
+    return found
+
+
+def role_permissions() -> dict[str, set[str]]:
+    merged: dict[str, set[str]] = {role: set() for role in ROLES}
+    for declared in app_declarations("ROLE_PERMISSIONS"):
+        for role, perms in declared.items():
             merged.setdefault(role, set()).update(perms)
     return merged
 

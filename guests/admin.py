@@ -4,7 +4,8 @@ What the admin changes goes through the same services as the pages, the API and 
 importer — guests (audit record, version bump, search keys), stays (the one upsert:
 ``stays_upserted``, derived totals, a guest kept when the form carries none), properties
 (validation) — or is read-only (notes, preferences, audit events): the admin never
-writes a row the services would not have written.
+writes a row the services would not have written.  Every admin derives from
+``crm_site.admin_access``: property scope and revenue as on the pages.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.admin_access import AccessAdmin, AccessInline
 from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import services
@@ -21,7 +23,7 @@ from .models import AuditEvent, Company, Guest, GuestNote, GuestPreference, Pref
 from .services.stay_rows import StayRowContext
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AccessAdmin):
     """A model admin whose saves call a service.  Forms check their values with the
     service's rules first (every invalid field shown at once); a rule that can only fail
     at save time (someone else saved first) is shown as a message, never a 500.  Rows
@@ -38,7 +40,7 @@ class ServiceAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AccessAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -49,7 +51,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(AccessInline):
     extra = 0
 
     def has_add_permission(self, request, obj=None):

@@ -368,6 +368,8 @@ class Stay(models.Model):
         verbose_name = _("stay")
         verbose_name_plural = _("stays")
         ordering = ["-arrival_date", "-id"]
+        # Amounts anywhere (stays, spend, segments, exports): crm_site.revenue.
+        permissions = [("view_revenue", _("Can see revenue and other amounts"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["property", "confirmation_number"],

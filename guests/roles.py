@@ -26,12 +26,16 @@ _EDIT_PROFILE = [
     "guests.change_guestnote",
 ]
 _STAYS = ["guests.add_stay", "guests.change_stay", "guests.import_stays"]
+# Amounts (crm_site.revenue): sales, chain admins and both integrator tokens (the
+# read-only one is the BI feed); never the front desk or guest relations.
+_REVENUE = ["guests.view_revenue"]
 
 ROLE_PERMISSIONS = {
     FRONT_DESK: _READ + _EDIT_PROFILE + ["guests.add_stay", "guests.change_stay"],
     GUEST_RELATIONS: _READ + _EDIT_PROFILE,
-    SALES_MANAGER: _READ + ["guests.change_company", "guests.add_company", "guests.export_guest"],
+    SALES_MANAGER: _READ + _REVENUE + ["guests.change_company", "guests.add_company", "guests.export_guest"],
     CHAIN_ADMIN: _READ
+    + _REVENUE
     + _EDIT_PROFILE
     + _STAYS
     + [
@@ -48,6 +52,17 @@ ROLE_PERMISSIONS = {
         "guests.view_auditevent",
         "guests.change_staffprofile",
     ],
-    INTEGRATOR: _READ + _EDIT_PROFILE + _STAYS,
-    INTEGRATOR_READONLY: list(_READ),
+    INTEGRATOR: _READ + _REVENUE + _EDIT_PROFILE + _STAYS,
+    INTEGRATOR_READONLY: _READ + _REVENUE,
 }
+
+# Objects that belong to a hotel, with the lookup to it (crm_site.scope).
+PROPERTY_SCOPE = {"guests.Stay": "property"}
+# Point at a property but belong to the whole chain (the single customer view).
+CHAIN_WIDE = {
+    "guests.GuestNote": "a note or alert is part of the chain-wide profile; its property says where it was written",
+    "guests.GuestPreference": "a preference is shown at every hotel; its property says where it was learnt",
+    "guests.StaffProfile": "the staff's home properties are the scope itself",
+}
+# Amounts shown only with guests.view_revenue (crm_site.revenue).
+REVENUE_FIELDS = {"guests.Stay": ("room_revenue", "fnb_revenue", "other_revenue", "total_revenue")}

@@ -6,13 +6,14 @@ members and claims move only through loyalty.services)."""
 from django import forms
 from django.contrib import admin
 
+from crm_site.admin_access import AccessAdmin
 from crm_site.errors import DomainError, add_to_form
 
 from . import services
 from .models import Membership, MissingPointsClaim, PointsTransaction, Redemption, Reward, StayCredit, Tier, TierChange
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AccessAdmin):
     def has_add_permission(self, request):
         return False
 

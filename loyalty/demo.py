@@ -22,6 +22,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Count
 
+from crm_site import scope
 from crm_site.errors import DomainError
 from guests.models import Guest, Stay
 
@@ -139,6 +140,16 @@ def _redeem(members: dict[int, Membership], rewards: list[Reward], ctx) -> int:
     return done
 
 
+def _staff_at(ctx, prop, *usernames):
+    """The first of these demo users who works at ``prop`` (crm_site.scope), else None
+    (the system)."""
+    for name in usernames:
+        user = ctx.users.get(name)
+        if user is not None and scope.works_at(prop, user):
+            return user
+    return None
+
+
 def _claims(rng: random.Random, members: dict[int, Membership], ctx) -> int:
     """A few claims for stays that ended before enrolment (they earned nothing): one in
     three approved (retro credit), one rejected, one left open."""
@@ -149,17 +160,18 @@ def _claims(rng: random.Random, members: dict[int, Membership], ctx) -> int:
         .select_related("property")
         .order_by("id")[: CLAIMS * 4]
     )
-    relations = ctx.users.get("relations")
     filed = 0
     for index, stay in enumerate(rng.sample(pre_enrolment, k=min(CLAIMS, len(pre_enrolment)))):
         membership = members[stay.guest_id]
+        # A claim belongs to the hotel of the stay: its own desk and guest relations work it.
+        relations = _staff_at(ctx, stay.property, "relations", "relations.lis")
         try:
             claim = services.claim_file(
                 membership=membership,
                 property=stay.property,
                 confirmation_number=stay.confirmation_number,
                 note="Guest says this stay is missing from their statement.",
-                by=ctx.users.get("desk"),
+                by=_staff_at(ctx, stay.property, "desk", "desk.sha"),
             )
             if index % 3 == 1:
                 services.claim_approve(claim=claim, by=relations)

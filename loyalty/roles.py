@@ -46,3 +46,28 @@ ROLE_PERMISSIONS = {
     INTEGRATOR: _READ + ["loyalty.earn_points", "loyalty.add_membership"],
     INTEGRATOR_READONLY: list(_READ),
 }
+
+# Objects that belong to a hotel, with the lookup to it (crm_site.scope): a claim is
+# filed, listed and decided at the hotel of the missing stay.
+PROPERTY_SCOPE = {"loyalty.MissingPointsClaim": "property"}
+CHAIN_WIDE = {
+    "loyalty.PointsTransaction": "the ledger belongs to the chain-wide membership",
+    "loyalty.StayCredit": "what a stay earned belongs to the chain-wide membership",
+}
+# A member's qualifying spend is revenue (crm_site.revenue); so are the sentences that
+# quote it (earn reasons, tier reasons).
+REVENUE_FIELDS = {
+    "loyalty.StayCredit": ("eligible_revenue", "qualifying_spend"),
+    "loyalty.TierChange": ("spend",),
+}
+REVENUE_TEXT = {
+    "loyalty.PointsTransaction": ("reason",),
+    "loyalty.Membership": ("tier_reason",),
+    "loyalty.TierChange": ("reason",),
+}
+OPERATIONAL_AMOUNTS = {
+    "loyalty.Tier.qualifying_spend": "a programme threshold, published to members",
+    "loyalty.Tier.earn_multiplier": "a factor, not money",
+    "loyalty.StayCredit.exchange_rate": "a rate, not money",
+    "loyalty.StayCredit.earn_multiplier": "a factor, not money",
+}

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.extensions import Badge
+from crm_site.revenue import mask_amounts, sees_revenue, without_revenue
 from guests import search_keys
 
 from . import conf, numbers
@@ -144,17 +146,30 @@ def tier_progress(
     }
 
 
+def progress_for(progress: dict, viewer) -> dict:
+    """The tier progress as ``viewer`` may see it: a member's qualifying spend is revenue
+    (``crm_site.revenue``), so without the permission the amounts are absent and the
+    sentences quoting them masked."""
+    if sees_revenue(viewer):
+        return progress
+    shown = without_revenue(progress, viewer, keys=("spend", "currency"))
+    if shown["next_tier"]:
+        shown["next_tier"] = without_revenue(shown["next_tier"], viewer, keys=("spend_to_go",))
+    shown["explanation"] = [mask_amounts(line, viewer) for line in progress["explanation"]]
+    return shown
+
+
 # --- Guest 360 section ----------------------------------------------------------------------
 
 
-def _transaction_row(txn: PointsTransaction) -> dict:
+def _transaction_row(txn: PointsTransaction, viewer) -> dict:
     return {
         "id": txn.pk,
         "kind": txn.kind,
         "kind_label": str(txn.get_kind_display()),
         "points": txn.points,
         "balance_after": txn.balance_after,
-        "reason": txn.reason,
+        "reason": mask_amounts(txn.reason, viewer),
         "effective_on": txn.effective_on.isoformat(),
     }
 
@@ -184,9 +199,11 @@ def membership_section(guest, viewer) -> dict:
         }
         for reward in Reward.objects.filter(is_active=True).select_related("min_tier")
     ]
-    open_claims = MissingPointsClaim.objects.filter(
-        membership=membership, status=MissingPointsClaim.Status.OPEN
-    ).count()
+    open_claims = (
+        scope.scoped(MissingPointsClaim, viewer)
+        .filter(membership=membership, status=MissingPointsClaim.Status.OPEN)
+        .count()
+    )
     tier = membership.tier
     return {
         "is_member": True,
@@ -197,8 +214,10 @@ def membership_section(guest, viewer) -> dict:
         "tier_since": membership.tier_since.isoformat(),
         "tier_valid_until": membership.tier_valid_until.isoformat() if membership.tier_valid_until else None,
         "points_balance": membership.points_balance,
-        "progress": tier_progress(membership=membership, tiers=tiers, activity=activity, as_of=as_of),
-        "recent_transactions": [_transaction_row(t) for t in recent],
+        "progress": progress_for(
+            tier_progress(membership=membership, tiers=tiers, activity=activity, as_of=as_of), viewer
+        ),
+        "recent_transactions": [_transaction_row(t, viewer) for t in recent],
         "rewards": rewards,
         "open_claims": open_claims,
     }
@@ -236,26 +255,30 @@ def membership_ledger(*, membership: Membership, page: int | str = 1) -> Page:
     return Paginator(transactions, LEDGER_PAGE_SIZE).get_page(page)
 
 
-def membership_explanation(*, membership: Membership, as_of: dt.date | None = None) -> dict:
-    """Why the member holds their tier and what the next one needs (3 queries)."""
+def membership_explanation(*, membership: Membership, viewer, as_of: dt.date | None = None) -> dict:
+    """Why the member holds their tier and what the next one needs (3 queries), as
+    ``viewer`` may see it."""
     as_of = as_of or timezone.localdate()
     tiers = list(Tier.objects.order_by("rank"))
     activity = qualifying_activity([membership.pk], as_of=as_of).get(membership.pk, {})
-    return tier_progress(membership=membership, tiers=tiers, activity=activity, as_of=as_of)
+    return progress_for(tier_progress(membership=membership, tiers=tiers, activity=activity, as_of=as_of), viewer)
 
 
-def membership_overview(*, membership: Membership, as_of: dt.date | None = None) -> dict:
-    """Everything the ledger page shows beside the ledger itself."""
+def membership_overview(*, membership: Membership, viewer, as_of: dt.date | None = None) -> dict:
+    """Everything the ledger page shows beside the ledger itself; the claims are those
+    of the viewer's properties (``crm_site.scope``)."""
+    claims = scope.scoped(membership.claims.all(), viewer)
     return {
-        "progress": membership_explanation(membership=membership, as_of=as_of),
+        "progress": membership_explanation(membership=membership, viewer=viewer, as_of=as_of),
         "tier_changes": list(membership.tier_changes.current().select_related("from_tier", "to_tier")[:20]),
-        "claims": list(membership.claims.select_related("property", "decided_by", "transaction")[:20]),
+        "claims": list(claims.select_related("property", "decided_by", "transaction")[:20]),
         "rewards": list(Reward.objects.filter(is_active=True).select_related("min_tier")),
     }
 
 
-def open_claims(*, include_decided: bool = False) -> QuerySet[MissingPointsClaim]:
-    qs = MissingPointsClaim.objects.select_related(
+def open_claims(*, viewer, include_decided: bool = False) -> QuerySet[MissingPointsClaim]:
+    """The claims queue of the viewer's properties, earliest reply-by first."""
+    qs = scope.scoped(MissingPointsClaim, viewer).select_related(
         "membership__guest", "membership__tier", "property", "filed_by", "decided_by"
     )
     if not include_decided:

@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm_site import scope
 from crm_site.errors import DomainError, add_to_form
 from crm_site.http import redirect_back
 from guests.models import Guest
@@ -53,7 +54,7 @@ def membership_detail(request, pk: int):
         membership = selectors.membership_detail(membership_id=pk)
     except Membership.DoesNotExist:
         raise Http404 from None
-    overview = selectors.membership_overview(membership=membership)
+    overview = selectors.membership_overview(membership=membership, viewer=request.user)
     return render(
         request,
         "loyalty/membership_detail.html",
@@ -160,7 +161,7 @@ def claim_file(request, pk: int):
 @permission_required("loyalty.view_missingpointsclaim", raise_exception=True)
 def claims(request):
     show_all = request.GET.get("all") == "1"
-    page = Paginator(selectors.open_claims(include_decided=show_all), MEMBERS_PAGE_SIZE).get_page(
+    page = Paginator(selectors.open_claims(viewer=request.user, include_decided=show_all), MEMBERS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -174,7 +175,7 @@ def claims(request):
 @permission_required("loyalty.decide_claim", raise_exception=True)
 @require_POST
 def claim_decide(request, claim_id: int):
-    claim = get_object_or_404(MissingPointsClaim, pk=claim_id)
+    claim = get_object_or_404(scope.scoped(MissingPointsClaim, request.user), pk=claim_id)
     form = ClaimDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("No decision: %(errors)s") % {"errors": _form_errors(form)})

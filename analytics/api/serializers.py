@@ -3,10 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.revenue import RevenueFieldsMixin
+
 from ..models import SegmentationRun
 
 
-class SegmentationRunSerializer(serializers.ModelSerializer):
+class SegmentationRunSerializer(RevenueFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = SegmentationRun
         fields = [

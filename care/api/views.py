@@ -107,7 +107,7 @@ class ChurnWarningViewSet(
     def lost_analysis(self, request):
         """Lost guests per month: reasons and competitors."""
         start, end, prop = _lost_analysis_params(request)
-        analysis = selectors.lost_analysis(start=start, end=end, property=prop)
+        analysis = selectors.lost_analysis(start=start, end=end, property=prop, viewer=request.user)
         return Response(_lost_analysis_body(analysis))
 
 

@@ -1,12 +1,12 @@
 """Helpers every care service shares: chunking long id lists, the care item lock and
-its property scope, the contact log and the channel check."""
+its property scope (``crm_site.scope``), the contact log and the channel check."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from crm_site import roles
-from crm_site.errors import DomainError, Forbidden, NotFound
+from crm_site import scope
+from crm_site.errors import DomainError, NotFound
 from guests.models import Guest
 
 from .. import rules
@@ -43,13 +43,9 @@ def locked_task(task_id: int) -> CareTask:
 
 
 def check_task_scope(by, task: CareTask) -> None:
-    """Staff bound to properties work the care items of their properties only."""
-    from guests.selectors import visible_properties
-
-    if by is None or roles.is_chain_wide(by):
-        return
-    if task.property_id is None or not visible_properties(by).filter(pk=task.property_id).exists():
-        raise Forbidden(_("This care item belongs to another property."), field="property")
+    """Staff bound to properties work the care items of their properties only: another
+    one does not exist for them."""
+    scope.require(task, by, message=_("Care item not found."))
 
 
 def contact_entry(*, guest_id: int, kind: str, by, at, **fields) -> ContactLog:

@@ -7,8 +7,8 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from crm_site import roles
-from crm_site.errors import ConflictError, ErrorBag, Forbidden
+from crm_site import scope
+from crm_site.errors import ConflictError, ErrorBag
 from crm_site.parsing import as_choice, as_int, as_of_date, as_text
 from guests.models import Stay
 
@@ -38,18 +38,11 @@ def _stay_problems(bag: ErrorBag, stay: Stay | None, *, guest_id, received_on: d
         bag.add(_("A post-stay survey cannot be dated before the departure."), field="received_on")
 
 
-def _check_stay_scope(by, stay: Stay) -> None:
-    if by is None or roles.is_chain_wide(by):
-        return
-    from guests.selectors import visible_properties
-
-    if not visible_properties(by).filter(pk=stay.property_id).exists():
-        raise Forbidden(_("This stay was at a property that is not yours."), field="stay")
-
-
-def _locked_stay(stay_id) -> Stay | None:
+def _locked_stay(stay_id, by) -> Stay | None:
+    """The stay, locked; a stay at another property than ``by``'s is unknown to them
+    (``crm_site.scope``)."""
     try:
-        return Stay.objects.select_for_update().filter(pk=int(stay_id)).first()
+        return scope.scoped(Stay.objects.select_for_update(), by).filter(pk=int(stay_id)).first()
     except (TypeError, ValueError):
         return None
 
@@ -70,10 +63,9 @@ def survey_record(
     bag = ErrorBag()
     data = _survey_inputs(bag, overall=overall, comment=comment, received_on=received_on, source=source)
     with transaction.atomic():
-        stay = _locked_stay(stay_id)
+        stay = _locked_stay(stay_id, by)
         _stay_problems(bag, stay, guest_id=guest_id, received_on=data["received_on"])
         bag.raise_if_any()
-        _check_stay_scope(by, stay)
         if StaySurvey.objects.filter(stay_id=stay.pk).exists():
             raise ConflictError(_("This stay already has a survey."), field="stay")
         try:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.errors import ConflictError, DomainError, ErrorBag, Forbidden, NotFound
 from crm_site.parsing import as_choice, as_text
 
@@ -14,9 +15,11 @@ from ..models import CareTask, ChurnWarning, ContactLog
 from .common import check_channel, contact_entry
 
 
-def _locked_warning(warning_id: int) -> ChurnWarning:
+def _locked_warning(warning_id: int, by) -> ChurnWarning:
+    """The warning, locked; outside ``by``'s properties it does not exist for them."""
     try:
-        return ChurnWarning.objects.select_for_update(of=("self",)).select_related("guest").get(pk=warning_id)
+        warnings = scope.scoped(ChurnWarning.objects.select_for_update(of=("self",)), by)
+        return warnings.select_related("guest").get(pk=warning_id)
     except (ChurnWarning.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Churn warning not found.")) from None
 
@@ -29,7 +32,7 @@ def warning_assign(*, warning_id: int, assignee, by) -> ChurnWarning:
     if assignee is not None and not rules.is_sales_user(assignee):
         raise DomainError(_("Warnings can only be assigned to sales managers or salespeople."), field="assigned_to")
     with transaction.atomic():
-        warning = _locked_warning(warning_id)
+        warning = _locked_warning(warning_id, by)
         if not warning.is_open:
             raise ConflictError(_("This warning is already closed."), field="assigned_to")
         if warning.assigned_to_id == (assignee.pk if assignee else None):
@@ -109,7 +112,7 @@ def warning_record_outcome(
     won back and lost close it.  Lost needs a reason (the competitor is optional)."""
     outcome, lost_reason, competitor, note = _outcome_inputs(outcome, lost_reason, competitor, note)
     with transaction.atomic():
-        warning = _locked_warning(warning_id)
+        warning = _locked_warning(warning_id, by)
         if not rules.can_work_warning(by, warning):
             raise Forbidden(_("This warning is not assigned to you."), field="outcome")
         if not warning.is_open:

@@ -12,10 +12,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm_site import scope
 from crm_site.errors import DomainError
 from crm_site.idempotency import idempotent
 from crm_site.permissions import require_perms
-from guests.selectors import visible_properties
+from guests.models import Property
 
 from .. import selectors, services
 from ..filtersets import ComplaintFilterSet
@@ -122,9 +123,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         prop = None
         code = (query.validated_data.get("property") or "").strip().upper()
         if code:
-            prop = visible_properties(request.user).filter(code=code).first()
+            prop = Property.objects.filter(code=code).first()
             if prop is None:
                 raise DomainError(_("Unknown property."), field="property")
+            scope.require_property(prop, request.user)
         figures = selectors.complaint_analysis(viewer=request.user, date_from=date_from, date_to=date_to, property=prop)
         median = figures.pop("median_time_to_resolve")
         figures["median_seconds_to_resolve"] = int(median.total_seconds()) if median is not None else None

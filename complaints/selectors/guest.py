@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.extensions import Badge
-from guests.models import Guest, Property
-from guests.selectors import visible_properties
+from guests.models import Guest
 
 from ..models import Complaint
 from .queue import with_stayed_again
@@ -25,17 +25,16 @@ def guest_section_profile(guest: Guest, viewer, limit: int = 10) -> dict:
     """The complaints block of the guest 360 page and profile API (two queries): the
     guest's latest complaints at the viewer's properties with their outcome, and counts."""
     # viewer=None: the system itself (e.g. a privacy export) sees every property.
-    visible = visible_properties(viewer) if viewer is not None else Property.objects.all()
     rows = list(
-        with_stayed_again(Complaint.objects.filter(guest=guest, property__in=visible))
+        with_stayed_again(scope.scoped(Complaint.objects.filter(guest=guest), viewer))
         .select_related("property")
         .order_by("-received_at", "-pk")[:limit]
     )
-    counts = Complaint.objects.filter(guest=guest).aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)),
-        elsewhere=Count("pk", filter=~Q(property__in=visible)),
-    )
+    home = scope.home_properties(viewer)
+    figures = {"total": Count("pk"), "open": Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES))}
+    if home is not None:
+        figures["elsewhere"] = Count("pk", filter=~Q(property__in=home.values("pk")))
+    counts = {"elsewhere": 0, **Complaint.objects.filter(guest=guest).aggregate(**figures)}
     can_log = viewer is not None and viewer.has_perm("complaints.add_complaint")
     return {
         "total": counts["total"],

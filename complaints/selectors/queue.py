@@ -1,7 +1,6 @@
 """The building blocks every complaint read uses, the queues and the detail page.
 
-Everything a user sees is limited to the properties they work with
-(``guests.selectors.visible_properties``).  "Time left" is always computed live from the
+Everything a user sees is limited to the properties they work with (``crm_site.scope``).  "Time left" is always computed live from the
 deadlines, so the queue is right between two runs of the escalation task.
 """
 
@@ -15,9 +14,8 @@ from django.db.models import BooleanField, Case, DateTimeField, Exists, F, Outer
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from crm_site.roles import CHAIN_WIDE_ROLES
+from crm_site import scope
 from guests.models import Stay
-from guests.selectors import visible_properties
 
 from .. import workflow
 from ..models import Complaint, ComplaintEscalation, ComplaintEvent, ComplaintNotification
@@ -31,7 +29,7 @@ RETURN_STAY_STATUSES = (Stay.Status.IN_HOUSE, Stay.Status.CHECKED_OUT)
 
 
 def visible_complaints(viewer) -> QuerySet[Complaint]:
-    return Complaint.objects.filter(property__in=visible_properties(viewer))
+    return scope.scoped(Complaint, viewer)
 
 
 def overdue_q(now: dt.datetime) -> Q:
@@ -105,7 +103,8 @@ def complaint_queue(*, viewer, mine: bool = False, now: dt.datetime | None = Non
 def notifications_for(*, viewer, limit: int = 20) -> list[ComplaintNotification]:
     """Escalations addressed to the viewer and not acknowledged yet."""
     return list(
-        ComplaintNotification.objects.filter(recipient=viewer, acknowledged_at__isnull=True)
+        scope.scoped(ComplaintNotification, viewer)
+        .filter(recipient=viewer, acknowledged_at__isnull=True)
         .select_related("escalation__complaint__property")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -119,10 +118,7 @@ def assignable_users(*, property_id: int) -> QuerySet:
         | Q(groups__permissions__codename="handle_complaint", groups__permissions__content_type__app_label="complaints")
         | Q(user_permissions__codename="handle_complaint", user_permissions__content_type__app_label="complaints")
     )
-    works_there = (
-        Q(is_superuser=True) | Q(groups__name__in=CHAIN_WIDE_ROLES) | Q(staff_profile__properties__id=property_id)
-    )
-    ids = User.objects.filter(is_active=True).filter(can_handle).filter(works_there).values("pk")
+    ids = User.objects.filter(is_active=True).filter(can_handle).filter(scope.staff_at(property_id)).values("pk")
     return User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "username")
 
 
@@ -164,4 +160,4 @@ def complaint_detail(*, complaint_id: int, viewer, now: dt.datetime | None = Non
 
 
 def complaint_timeline(*, complaint: Complaint) -> list[ComplaintEvent]:
-    return list(complaint.events.select_related("by").order_by("at", "pk"))
+    return list(complaint.events.select_related("by").order_by("at", "pk"))  # complaint: already in scope

@@ -1,5 +1,5 @@
-"""What every complaint service shares: the row lock, property scope, the timeline
-writer, times given by callers, and the after-commit announcement."""
+"""What every complaint service shares: the row lock, property scope (``crm_site.scope``),
+the timeline writer, times given by callers, and the after-commit announcement."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.errors import DomainError, Forbidden, NotFound
 from crm_site.parsing import as_datetime
-from guests.selectors import visible_properties
 
 from ..models import Complaint, ComplaintEvent
 from ..signals import complaint_transitioned
@@ -36,10 +36,6 @@ def event_time(at) -> dt.datetime:
     return checked_time(at, field="at", now=now) or now
 
 
-def sees_property(user, property_id: int) -> bool:
-    return visible_properties(user).filter(pk=property_id).exists()
-
-
 def require_perm(user, perm: str, *, field: str | None, message: str) -> None:
     if user is not None and not user.has_perm(perm):
         raise Forbidden(message, field=field)
@@ -55,8 +51,7 @@ def lock(complaint_or_id) -> Complaint:
 
 def check_scope(complaint: Complaint, by) -> None:
     """Outside the user's properties a complaint does not exist for them."""
-    if by is not None and not sees_property(by, complaint.property_id):
-        raise NotFound(_("Complaint not found."))
+    scope.require(complaint, by, message=_("Complaint not found."))
 
 
 def add_event(complaint: Complaint, *, kind, at, by, from_status, to_status, comment="", data=None) -> ComplaintEvent:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.errors import NotFound
 from outbox.models import OutboundEmail
 from outbox.services import email_enqueue
@@ -188,8 +189,10 @@ def complaints_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 
 
 
 def notification_acknowledge(*, notification_id: int, by) -> None:
-    updated = ComplaintNotification.objects.filter(
-        pk=notification_id, recipient=by, acknowledged_at__isnull=True
-    ).update(acknowledged_at=timezone.now())
+    """Acknowledge one of ``by``'s notices, at one of their properties (``crm_site.scope``)."""
+    notices = scope.scoped(ComplaintNotification, by)
+    updated = notices.filter(pk=notification_id, recipient=by, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now()
+    )
     if not updated:
         raise NotFound(_("Notification not found."))

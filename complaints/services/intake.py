@@ -8,13 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site.errors import ConflictError, DomainError, ErrorBag, Forbidden
+from crm_site import scope
+from crm_site.errors import ConflictError, DomainError, ErrorBag
 from crm_site.parsing import as_choice, as_text
 from guests.models import Guest, Property, Stay
 
 from .. import sla
 from ..models import Complaint, ComplaintEvent
-from .common import S, add_event, announce, check_scope, checked_time, event_time, lock, require_perm, sees_property
+from .common import S, add_event, announce, check_scope, checked_time, event_time, lock, require_perm
 
 MAX_DESCRIPTION = 5000
 
@@ -27,9 +28,7 @@ def _resolve_property(value, by) -> Property:
         prop = Property.objects.filter(code=code).first() if code else None
     if prop is None or not prop.is_active:
         raise DomainError(_("Unknown property."), field="property")
-    if by is not None and not sees_property(by, prop.pk):
-        raise Forbidden(_("You can only log complaints for your own properties."), field="property")
-    return prop
+    return scope.require_property(prop, by)
 
 
 def _by_id(model, value):

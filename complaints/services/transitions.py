@@ -11,12 +11,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.errors import DomainError, ErrorBag, Forbidden
 from crm_site.parsing import as_int, as_money, as_points, as_text
 
 from .. import sla, workflow
 from ..models import Complaint
-from .common import S, add_event, announce, check_scope, event_time, lock, sees_property
+from .common import S, add_event, announce, check_scope, event_time, lock
 from .compensation import post_compensation
 
 MAX_COMPENSATION_MONEY = Decimal("100000000")  # fits the column (10 digits, 2 decimals)
@@ -70,7 +71,7 @@ def _check_assignee(assignee, complaint: Complaint):
             assignee = None
     if assignee is None or not assignee.is_active:
         raise DomainError(_("Unknown user."), field="assignee")
-    if not assignee.has_perm("complaints.handle_complaint") or not sees_property(assignee, complaint.property_id):
+    if not assignee.has_perm("complaints.handle_complaint") or not scope.in_scope(complaint, assignee):
         raise DomainError(
             _("%(user)s cannot handle complaints at this property.") % {"user": assignee.get_username()},
             field="assignee",

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm_site.errors import DomainError
+from crm_site.errors import DomainError, NotFound
 from crm_site.parsing import as_id
 
 from . import selectors, services
@@ -43,8 +44,7 @@ def token_list(request):
 def token_revoke(request, pk: int):
     try:
         services.token_revoke(token_id=pk, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The token was revoked; it no longer works."))
+    except NotFound:
+        raise Http404 from None  # someone else's token does not exist for the caller
+    messages.success(request, _("The token was revoked; it no longer works."))
     return redirect("tokens:list")

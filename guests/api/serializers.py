@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.revenue import RevenueFieldsMixin
+
 from ..models import Company, Guest, GuestMerge, GuestNote, GuestPreference, PreferenceType, Property, Stay
 
 
@@ -103,7 +105,9 @@ class GuestNoteSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "text", "property", "is_active", "created_at"]
 
 
-class StaySerializer(serializers.ModelSerializer):
+class StaySerializer(RevenueFieldsMixin, serializers.ModelSerializer):
+    """A stay; its amounts only for users who may see revenue (absent otherwise)."""
+
     property = serializers.SlugRelatedField(slug_field="code", queryset=Property.objects.all())
     guest = serializers.PrimaryKeyRelatedField(queryset=Guest.objects.active(), required=False, allow_null=True)
 
@@ -195,7 +199,12 @@ class ProfileSerializer(serializers.Serializer):
     stays_total = serializers.IntegerField(
         help_text=_("All the guest's stays; page through them with GET /api/v1/stays/?guest=ID.")
     )
-    spend = serializers.DictField()
+    all_properties = serializers.BooleanField(
+        help_text=_("False when the stays and the spend cover only the caller's properties.")
+    )
+    spend = serializers.DictField(
+        help_text=_("Checked-out stays and nights; the net revenue (total, currency) only for users who may see it.")
+    )
     badges = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
 

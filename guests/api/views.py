@@ -13,10 +13,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm_site import parsing
+from crm_site import parsing, scope
 from crm_site.errors import NON_FIELD, DomainError, ErrorBag
 from crm_site.idempotency import idempotent
 from crm_site.permissions import require_perms
+from crm_site.revenue import revenue_fields, sees_revenue
 
 from .. import audit, selectors, services
 from ..filtersets import GuestFilterSet, PropertyFilterSet, StayFilterSet
@@ -111,7 +112,7 @@ class GuestViewSet(
         guest = self.get_object()
         profile = selectors.guest_profile(guest_id=guest.pk, viewer=request.user)
         audit.record(guest=guest, action=AuditEvent.Action.VIEW, by=request.user, channel="api")
-        return Response(ProfileSerializer(profile).data)
+        return Response(ProfileSerializer(profile, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], permission_classes=[require_perms("guests.merge_guest")])
@@ -199,25 +200,36 @@ class StayViewSet(
 
     serializer_class = StaySerializer
     filterset_class = StayFilterSet
-    queryset = Stay.objects.select_related("property").order_by("-arrival_date", "-id")
+    queryset = Stay.objects.none()
+
+    def get_queryset(self):
+        """The stays of the caller's properties (``crm_site.scope``)."""
+        return scope.scoped(Stay.objects.select_related("property"), self.request.user).order_by("-arrival_date", "-id")
 
     @extend_schema(responses={200: StaySerializer, 201: StaySerializer})
     @idempotent
     def create(self, request, *args, **kwargs):
         """Upsert one stay by property + confirmation number: 201 when created, 200 when
-        it existed (changed or not).  A stay sent without a guest keeps its guest."""
-        stay, outcome = services.stay_upsert(row=request_object(request), by=request.user)
+        it existed (changed or not).  A stay sent without a guest keeps its guest.  A
+        property that is not the caller's is refused (400 naming ``property``)."""
+        row = request_object(request)
+        _refuse_amounts([row], request.user)
+        stay, outcome = services.stay_upsert(row=row, by=request.user)
         code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
         return Response(self.get_serializer(stay).data, status=code)
 
     def update(self, request, *args, **kwargs):
         """PATCH changes the fields given; PUT sets the fields given and the defaults for
         the others.  The key (property, confirmation number) cannot change; a missing or
-        empty guest keeps the stay's guest."""
+        empty guest keeps the stay's guest.  A caller who may not see revenue sends no
+        amounts, and a PUT keeps the stay's amounts."""
         partial = kwargs.pop("partial", False)
-        stay, _outcome = services.stay_update(
-            stay=self.get_object(), data=request_object(request), by=request.user, replace=not partial
-        )
+        stay = self.get_object()
+        data = request_object(request)
+        _refuse_amounts([data], request.user)
+        if not partial and not sees_revenue(request.user):
+            data = {**{f: getattr(stay, f) for f in _WRITABLE_AMOUNTS}, **data}
+        stay, _outcome = services.stay_update(stay=stay, data=data, by=request.user, replace=not partial)
         return Response(self.get_serializer(stay).data)
 
     @extend_schema(request=StayBulkSerializer, responses=StayBulkResultSerializer)
@@ -235,8 +247,31 @@ class StayViewSet(
             raise DomainError(_("Send at least one stay."), field="stays", code="required")
         if len(rows) > services.MAX_BATCH:
             raise DomainError(_("At most 1,000 stays per batch."), field="stays", code="too_many")
+        _refuse_amounts(rows, request.user, batch=True)
         report = services.stays_upsert(rows=rows, by=request.user)
         return Response(report.as_dict(), status=status.HTTP_200_OK)
+
+
+_WRITABLE_AMOUNTS = [f for f in revenue_fields(Stay) if f in services.ROW_FIELDS]
+
+
+def _refuse_amounts(rows: list, user, *, batch: bool = False) -> None:
+    """Amounts are written only by those who may read them: a stay row carrying one from
+    anyone else is refused (400 naming each amount), never silently dropped."""
+    if sees_revenue(user):
+        return
+    message = _("You may not set amounts: they need the revenue permission.")
+    errors = [
+        services.StayRowError(number, name, message)
+        for number, row in enumerate(rows)
+        if isinstance(row, Mapping)
+        for name in revenue_fields(Stay)
+        if name in row
+    ]
+    if errors and batch:
+        raise services.StayBatchError(errors)
+    if errors:
+        raise DomainError.many({e.field: [e.message] for e in errors}, code="revenue_not_allowed")
 
 
 class PropertyViewSet(viewsets.ModelViewSet):
@@ -290,9 +325,11 @@ class ArrivalsView(APIView):
         )
         day = bag.check(selectors.arrivals_date, params.get("date"))
         bag.raise_if_any()
-        prop = selectors.visible_properties(request.user).filter(code=code.upper()).first()
+        prop = scope.properties(request.user).filter(code=code.upper()).first()
         if prop is None:
-            raise DomainError(_("Unknown property, or not one of yours."), field="property", code="unknown_property")
+            if Property.objects.filter(code=code.upper(), is_active=True).exists():
+                raise scope.property_refused()
+            raise DomainError(_("Unknown property."), field="property", code="unknown_property")
         rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
         return Response(
             ArrivalsSerializer({"property": prop.code, "date": day, "count": len(rows), "results": rows}).data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from crm_site.roles import is_chain_wide
+from crm_site import scope
 
 from ..models import Guest, Property
 
@@ -25,7 +25,6 @@ def guest_has_consent(*, guest_id: int, purpose: str) -> bool:
 
 
 def visible_properties(user) -> QuerySet[Property]:
-    """Properties a staff user works with: all for chain-wide roles, else home ones."""
-    if is_chain_wide(user):
-        return Property.objects.filter(is_active=True)
-    return Property.objects.filter(is_active=True, staff__user=user)
+    """Properties a staff user works with: all for chain-wide roles, else home ones
+    (``crm_site.scope.properties``)."""
+    return scope.properties(user)

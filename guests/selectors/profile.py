@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, Sum
 
+from crm_site import scope
 from crm_site.extensions import Badge, badges_for, guest_sections
+from crm_site.revenue import without_revenue
 
 from .. import money
 from ..models import AuditEvent, Guest, GuestNote, GuestPreference, Stay
@@ -23,6 +25,7 @@ class GuestProfile:
     badges: list[Badge]
     sections: list[dict] = field(default_factory=list)
     stays_total: int = 0  # all the guest's stays; ``stays`` holds the latest of them
+    all_properties: bool = True  # False: stays and spend cover the viewer's properties only
 
 
 # Stays shown on the 360 view (page and API), latest first.  The view's cost must not grow
@@ -47,13 +50,14 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
         )
         .get(pk=guest_id)
     )
-    stays = list(
-        Stay.objects.filter(guest_id=guest.pk).select_related("property").order_by("-arrival_date", "-id")[:stay_limit]
-    )
+    # The profile is chain-wide; its stays are the viewer's (crm_site.scope), and the
+    # amounts are for those who may see revenue (crm_site.revenue).
+    guest_stays = scope.scoped(Stay.objects.filter(guest_id=guest.pk), viewer)
+    stays = list(guest_stays.select_related("property").order_by("-arrival_date", "-id")[:stay_limit])
     # Totals in the chain currency: the split (room / F&B / other) is per stay, in the
     # currency each hotel billed, and cannot be summed across hotels.
     checked_out = Q(status=Stay.Status.CHECKED_OUT)
-    spend = Stay.objects.filter(guest_id=guest.pk).aggregate(
+    spend = guest_stays.aggregate(
         stays=Count("id", filter=checked_out),
         nights=Sum("nights", filter=checked_out),
         total=Sum("total_revenue", filter=checked_out),
@@ -61,6 +65,7 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
     )
     stays_total = spend.pop("all_stays")
     spend["currency"] = money.chain_currency()
+    spend = without_revenue(spend, viewer, keys=("total", "currency"))
     notes = list(guest.guest_notes.all())
     sections = []
     for section in guest_sections(viewer):
@@ -77,6 +82,7 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
         badges=badges_for([guest.pk], viewer).get(guest.pk, []),
         sections=sections,
         stays_total=stays_total,
+        all_properties=scope.home_properties(viewer) is None,
     )
 
 

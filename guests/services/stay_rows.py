@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm_site import parsing
+from crm_site import parsing, scope
 from crm_site.errors import DomainError, ErrorBag
 
 from .. import money
@@ -80,9 +80,11 @@ class StayRowContext:
 
     properties: dict[str, Property]
     guest_ids: set[int] | None = None
+    # The writer's properties (crm_site.scope); None = every property.
+    allowed_property_ids: frozenset[int] | None = None
 
     @classmethod
-    def for_rows(cls, rows: Iterable) -> StayRowContext:
+    def for_rows(cls, rows: Iterable, *, by=None) -> StayRowContext:
         referenced = set()
         for row in rows:
             value = row.get("guest") if isinstance(row, Mapping) else None
@@ -92,7 +94,11 @@ class StayRowContext:
             elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
                 referenced.add(int(value))
         guest_ids = set(Guest.objects.active().filter(pk__in=referenced).values_list("pk", flat=True))
-        return cls(properties={p.code: p for p in Property.objects.all()}, guest_ids=guest_ids)
+        return cls(
+            properties={p.code: p for p in Property.objects.all()},
+            guest_ids=guest_ids,
+            allowed_property_ids=scope.property_ids(by),
+        )
 
 
 _UNKNOWN_PROPERTY = gettext_lazy("Unknown property code.")
@@ -108,11 +114,14 @@ _NOT_SINGLE = (dict, list, tuple, set)
 
 def _property(value, context: StayRowContext, *, field: str) -> Property:
     if isinstance(value, Property):
-        return value
-    code = parsing.as_text(value, field=field, max_length=12, required=True, message=_UNKNOWN_PROPERTY)
-    found = context.properties.get(code.upper())
-    if found is None:
-        raise DomainError(_UNKNOWN_PROPERTY, field=field, code="unknown_property")
+        found = value
+    else:
+        code = parsing.as_text(value, field=field, max_length=12, required=True, message=_UNKNOWN_PROPERTY)
+        found = context.properties.get(code.upper())
+        if found is None:
+            raise DomainError(_UNKNOWN_PROPERTY, field=field, code="unknown_property")
+    if context.allowed_property_ids is not None and found.pk not in context.allowed_property_ids:
+        raise scope.property_refused(field)
     return found
 
 

@@ -123,13 +123,14 @@ def stays_save(*, stays: Sequence[tuple[int, Stay]], columns: Sequence[str] = ST
 def stays_upsert(*, rows: Iterable[Mapping], by=None, all_or_nothing: bool = True) -> StayUpsertReport:
     """Insert or update stays by (property, confirmation number).
 
-    Every row is validated first.  ``all_or_nothing`` (the bulk API): any invalid row
+    Every row is validated first; a row at a property outside ``by``'s properties is
+    invalid (``crm_site.scope``).  ``all_or_nothing`` (the bulk API): any invalid row
     rejects the batch (``StayBatchError`` with a report per row) and nothing is written;
     otherwise the invalid rows are reported as rejected and the others are written.
     Re-sending the same rows changes nothing and signals nothing.
     """
     rows = list(rows)
-    valid, errors = stay_rows_clean(enumerate(rows), context=StayRowContext.for_rows(rows))
+    valid, errors = stay_rows_clean(enumerate(rows), context=StayRowContext.for_rows(rows, by=by))
     if errors and all_or_nothing:
         raise StayBatchError(errors)
     by_row = {r.row: r for r in stays_save(stays=valid)}

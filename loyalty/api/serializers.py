@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.revenue import RevenueFieldsMixin
 from guests.models import Guest, Property, Stay
 
 from ..models import Membership, MissingPointsClaim, PointsTransaction, Redemption, Reward, Tier
@@ -27,7 +28,7 @@ class TierSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "rank"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(RevenueFieldsMixin, serializers.ModelSerializer):
     tier = serializers.CharField(source="tier.code", read_only=True)
     tier_name = serializers.CharField(source="tier.display_name", read_only=True)
 
@@ -52,7 +53,7 @@ class EnrolSerializer(serializers.Serializer):
     guest = serializers.PrimaryKeyRelatedField(queryset=Guest.objects.all(), help_text=_("The guest profile to enrol."))
 
 
-class PointsTransactionSerializer(serializers.ModelSerializer):
+class PointsTransactionSerializer(RevenueFieldsMixin, serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
 
     class Meta:

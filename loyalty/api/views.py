@@ -12,6 +12,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm_site import scope
 from crm_site.errors import ConflictError, DomainError
 from crm_site.idempotency import idempotent
 from crm_site.parsing import as_text
@@ -113,7 +114,8 @@ class MembershipViewSet(
         serializer.is_valid(raise_exception=True)
         membership, created = services.membership_enrol(guest=serializer.validated_data["guest"], by=request.user)
         return Response(
-            MembershipSerializer(membership).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            MembershipSerializer(membership, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -122,7 +124,7 @@ class MembershipViewSet(
         """Why the member holds their tier, this year's qualifying activity and what the
         next tier needs."""
         membership = self.get_object()
-        return Response(selectors.membership_explanation(membership=membership))
+        return Response(selectors.membership_explanation(membership=membership, viewer=request.user))
 
 
 class _MembershipChild(viewsets.GenericViewSet):
@@ -185,7 +187,8 @@ class MembershipTransactionViewSet(mixins.ListModelMixin, _MembershipChild):
                     by=request.user,
                 )
         return Response(
-            PointsTransactionSerializer(txn).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            PointsTransactionSerializer(txn, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -222,7 +225,9 @@ class MembershipRedemptionViewSet(mixins.ListModelMixin, _MembershipChild):
             redemption = services.points_redeem(
                 membership=membership, reward=reward, idempotency_key=key, by=request.user
             )
-        return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RedemptionSerializer(redemption, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
 
 class RewardViewSet(
@@ -251,9 +256,8 @@ class MembershipClaimViewSet(mixins.ListModelMixin, _MembershipChild):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return MissingPointsClaim.objects.none()
-        return MissingPointsClaim.objects.filter(membership=self.get_membership()).select_related(
-            "property", "membership"
-        )
+        claims = MissingPointsClaim.objects.filter(membership=self.get_membership())
+        return scope.scoped(claims, self.request.user).select_related("property", "membership")
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -276,7 +280,12 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = MissingPointsClaimSerializer
     filterset_class = MissingPointsClaimFilterSet
-    queryset = MissingPointsClaim.objects.select_related("property", "membership").order_by("reply_by", "id")
+    queryset = MissingPointsClaim.objects.none()
+
+    def get_queryset(self):
+        """The claims of the caller's properties (``crm_site.scope``)."""
+        claims = MissingPointsClaim.objects.select_related("property", "membership")
+        return scope.scoped(claims, self.request.user).order_by("reply_by", "id")
 
     @extend_schema(request=ClaimApproveSerializer, responses=MissingPointsClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[require_perms("loyalty.decide_claim")])

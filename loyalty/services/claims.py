@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from crm_site import scope
 from crm_site.errors import ConflictError, DomainError, NotFound
 from crm_site.parsing import as_points, as_text
 from guests.models import Property, Stay
@@ -42,9 +43,11 @@ def claim_file(
     today: dt.date | None = None,
 ) -> MissingPointsClaim:
     """Record a member's claim that a stay did not earn, with the date we promise to
-    answer by (``LOYALTY_CLAIM_REPLY_DAYS`` days)."""
+    answer by (``LOYALTY_CLAIM_REPLY_DAYS`` days), at one of ``by``'s properties
+    (``crm_site.scope``: the claim belongs to the hotel of the missing stay)."""
     if property is None:
         raise DomainError(_("Unknown property."), field="property")
+    scope.require_property(property, by)
     confirmation = _as_confirmation(confirmation_number)
     note = as_text(note, field="note")
     stay = Stay.objects.filter(property=property, confirmation_number__iexact=confirmation).first()
@@ -72,10 +75,11 @@ def claim_file(
         raise ConflictError(_("An open claim for this stay already exists."), field="confirmation_number") from None
 
 
-def _lock_open_claim(claim_id: int) -> MissingPointsClaim:
+def _lock_open_claim(claim_id: int, by) -> MissingPointsClaim:
     # Locked alone, related rows read after: a FOR UPDATE joined to the membership would
-    # lose the claim when a merge moved it to another membership meanwhile.
-    claim = MissingPointsClaim.objects.select_for_update().filter(pk=claim_id).first()
+    # lose the claim when a merge moved it to another membership meanwhile.  Outside
+    # ``by``'s properties the claim does not exist for them.
+    claim = scope.scoped(MissingPointsClaim.objects.select_for_update(), by).filter(pk=claim_id).first()
     if claim is None:
         raise NotFound(_("Claim not found."), field="claim")
     if claim.status != MissingPointsClaim.Status.OPEN:
@@ -116,7 +120,7 @@ def claim_approve(
     """
     note = as_text(note, field="note")
     with transaction.atomic():
-        claim = _lock_open_claim(claim.pk)
+        claim = _lock_open_claim(claim.pk, by)
         stay = (
             claim.stay
             or Stay.objects.filter(
@@ -152,7 +156,7 @@ def claim_reject(*, claim: MissingPointsClaim, reason: str, by=None) -> MissingP
     """Reject a claim; the reason is told to the guest and kept."""
     reason = as_text(reason, field="decision_reason", required=True, message=_("Give the reason for the rejection."))
     with transaction.atomic():
-        claim = _lock_open_claim(claim.pk)
+        claim = _lock_open_claim(claim.pk, by)
         claim.status = MissingPointsClaim.Status.REJECTED
         claim.decision_reason = reason
         claim.decided_by = actor(by)

@@ -111,9 +111,9 @@ def test_closed_warning_conflicts(api, sales_manager):
 
 
 @pytest.mark.parametrize("role_user", ["front_desk", "guest_relations", "integrator_readonly", "integrator"])
-def test_other_roles_read_but_do_not_work_warnings(api, request, role_user, sales_manager):
+def test_other_roles_read_but_do_not_work_warnings(api, request, role_user, sales_manager, hotel):
     user = request.getfixturevalue(role_user)
-    warning = ChurnWarningFactory()
+    warning = ChurnWarningFactory(last_property=hotel)  # the front desk reads its own hotel's warnings
     client = api.as_user(user)
     assert client.get(WARNINGS).json()["count"] == 1
     response = client.patch(f"{WARNINGS}{warning.pk}/", {"outcome": "contacted"}, format="json")
@@ -134,8 +134,8 @@ def test_a_salesperson_sees_and_works_their_own(api, hotel):
     seller = UserFactory(username="seller", properties=[hotel])
     seller.staff_profile.is_salesperson = True
     seller.staff_profile.save()
-    mine = ChurnWarningFactory(assigned_to=seller)
-    other = ChurnWarningFactory()
+    mine = ChurnWarningFactory(assigned_to=seller, last_property=hotel)
+    other = ChurnWarningFactory(last_property=hotel)
     client = api.as_user(seller)
     assert [r["id"] for r in client.get(WARNINGS).json()["results"]] == [mine.pk]
     assert client.patch(f"{WARNINGS}{mine.pk}/", {"outcome": "won_back"}, format="json").status_code == 200

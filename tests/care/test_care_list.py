@@ -8,7 +8,7 @@ from django.core import mail
 
 from care import rules, services
 from care.models import CareEmailTemplate, CareTask, ContactLog
-from crm_site.errors import ConflictError, DomainError, Forbidden
+from crm_site.errors import ConflictError, DomainError, NotFound
 from guests.models import Stay
 from outbox import services as outbox_services
 from outbox import tasks as outbox_tasks
@@ -178,7 +178,7 @@ def test_without_consent_only_in_person_or_internal(hotel, guest_relations):
 
 def test_other_properties_items_are_out_of_reach(other_hotel, guest_relations, sales_manager):
     task = CareTaskFactory(property=other_hotel)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another hotel's item does not exist for them
         services.care_task_complete(task_id=task.pk, by=guest_relations)
     services.care_task_complete(task_id=task.pk, by=sales_manager)  # chain-wide
 

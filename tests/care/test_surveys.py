@@ -6,7 +6,7 @@ import pytest
 
 from care import selectors, services
 from care.models import StaySurvey
-from crm_site.errors import ConflictError, DomainError, Forbidden
+from crm_site.errors import ConflictError, DomainError
 from guests.models import Stay
 from tests.factories import GuestFactory, StayFactory
 
@@ -68,8 +68,9 @@ def test_dates_must_follow_the_stay(stay):
 
 def test_staff_record_surveys_of_their_properties_only(other_hotel, front_desk, chain_admin):
     elsewhere = StayFactory(property=other_hotel)
-    with pytest.raises(Forbidden):
+    with pytest.raises(DomainError) as refused:  # another hotel's stay is unknown to them
         services.survey_record(stay_id=elsewhere.pk, overall=4, by=front_desk)
+    assert refused.value.status_code == 400 and refused.value.fields == {"stay": ["Unknown stay."]}
     services.survey_record(stay_id=elsewhere.pk, overall=4, by=chain_admin)
 
 

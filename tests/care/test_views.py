@@ -51,8 +51,8 @@ def test_worklist_is_for_sales(client, front_desk, hotel):
     seller = UserFactory(username="seller", roles=[roles.FRONT_DESK], properties=[hotel])
     seller.staff_profile.is_salesperson = True
     seller.staff_profile.save()
-    mine = ChurnWarningFactory(assigned_to=seller, guest__family_name_latin="Assigned")
-    ChurnWarningFactory(guest__family_name_latin="Someoneelse")
+    mine = ChurnWarningFactory(assigned_to=seller, guest__family_name_latin="Assigned", last_property=hotel)
+    ChurnWarningFactory(guest__family_name_latin="Someoneelse", last_property=hotel)
     client.force_login(seller)
     html = client.get(reverse("care:worklist")).content.decode()
     assert "Assigned" in html and "Someoneelse" not in html

@@ -12,8 +12,8 @@ from .factories import ChurnWarningFactory
 
 
 @pytest.fixture
-def warning(db):
-    return ChurnWarningFactory(guest__marketing_email_consent=True)
+def warning(hotel):
+    return ChurnWarningFactory(guest__marketing_email_consent=True, last_property=hotel)
 
 
 @pytest.fixture
@@ -116,12 +116,23 @@ def test_consent_decides_the_channel(sales_manager):
     services.warning_record_outcome(warning_id=sms_only.pk, outcome="contacted", channel="phone", by=sales_manager)
 
 
-def test_a_salesperson_works_only_their_warnings(warning, sales_manager, salesperson):
-    other = ChurnWarningFactory()
+def test_a_salesperson_works_only_their_warnings(warning, sales_manager, salesperson, hotel):
+    other = ChurnWarningFactory(last_property=hotel)
     services.warning_assign(warning_id=warning.pk, assignee=salesperson, by=sales_manager)
     services.warning_record_outcome(warning_id=warning.pk, outcome="contacted", by=salesperson)
     with pytest.raises(Forbidden):
         services.warning_record_outcome(warning_id=other.pk, outcome="contacted", by=salesperson)
+
+
+def test_a_salesperson_bound_to_a_hotel_does_not_see_another_hotels_warning(sales_manager, salesperson, other_hotel):
+    """Even assigned to them: the warning belongs to the hotel of the guest's last stay."""
+    from crm_site.errors import NotFound
+
+    elsewhere = ChurnWarningFactory(last_property=other_hotel)
+    services.warning_assign(warning_id=elsewhere.pk, assignee=salesperson, by=sales_manager)
+    with pytest.raises(NotFound):
+        services.warning_record_outcome(warning_id=elsewhere.pk, outcome="contacted", by=salesperson)
+    assert ChurnWarning.objects.get(pk=elsewhere.pk).outcome == ""
 
 
 def test_database_refuses_lost_without_reason(warning):

@@ -73,8 +73,9 @@ def test_intake_stay_of_another_guest(api, front_desk, hotel):
 @pytest.mark.django_db
 def test_intake_at_a_property_outside_scope(api, front_desk, other_hotel):
     response = api.as_user(front_desk).post(URL, _payload(other_hotel), format="json")
-    assert response.status_code == 403
-    assert "property" in response.json()["errors"]
+    assert response.status_code == 400  # crm_site.scope: another hotel named in input
+    assert response.json()["errors"] == {"property": ["This property is not one of yours."]}
+    assert not Complaint.objects.exists()
 
 
 @pytest.mark.django_db

@@ -180,9 +180,10 @@ def test_front_desk_logs_at_own_property_only(hotel, other_hotel, front_desk):
         property=hotel, category="facilities", description="No hot water", by=front_desk
     )
     assert complaint.status == S.RECEIVED and complaint.created_by == front_desk
-    with pytest.raises(Forbidden) as caught:
+    with pytest.raises(DomainError) as caught:
         services.complaint_create(property=other_hotel, category="facilities", description="x", by=front_desk)
-    assert caught.value.field == "property"
+    assert caught.value.status_code == 400
+    assert caught.value.fields == {"property": ["This property is not one of yours."]}
 
 
 @pytest.mark.django_db

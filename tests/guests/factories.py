@@ -28,6 +28,14 @@ def stay_row(**overrides) -> dict:
     return row
 
 
+AMOUNTS = ("room_revenue", "fnb_revenue", "other_revenue")
+
+
+def desk_stay_row(**overrides) -> dict:
+    """A stay as the front desk sends it: no amounts (they need the revenue permission)."""
+    return {k: v for k, v in stay_row(**overrides).items() if k not in AMOUNTS}
+
+
 def chinese_guest(**kwargs):
     """张伟 (Zhang Wei): the pinyin test case."""
     defaults = {"family_name": "张", "given_name": "伟", "family_name_latin": "Zhang", "given_name_latin": "Wei"}

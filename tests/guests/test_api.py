@@ -52,10 +52,10 @@ def _guest_with_history(hotel, other_hotel, *, stays, preferences, alerts):
     return guest
 
 
-def test_profile_returns_the_whole_360_view(api, front_desk, hotel, other_hotel):
+def test_profile_returns_the_whole_360_view(api, sales_manager, hotel, other_hotel):
     guest = _guest_with_history(hotel, other_hotel, stays=3, preferences=2, alerts=1)
     StayFactory(guest=guest, property=hotel, status=Stay.Status.CANCELLED, room_revenue=Decimal("999"))
-    response = api.as_user(front_desk).get(f"/api/v1/guests/{guest.pk}/profile/")
+    response = api.as_user(sales_manager).get(f"/api/v1/guests/{guest.pk}/profile/")
     assert response.status_code == 200
     body = response.json()
     assert body["guest"]["id"] == guest.pk
@@ -66,22 +66,36 @@ def test_profile_returns_the_whole_360_view(api, front_desk, hotel, other_hotel)
     assert body["spend"]["stays"] == 3  # checked-out stays only
     assert Decimal(str(body["spend"]["total"])) == Decimal("600.00")
     assert isinstance(body["badges"], list) and isinstance(body["sections"], dict)
+    assert body["all_properties"] is True
 
 
-def test_profile_query_count_does_not_grow_with_stays(api, front_desk, hotel, other_hotel, django_assert_num_queries):
-    few = _guest_with_history(hotel, other_hotel, stays=3, preferences=1, alerts=1)
+def test_the_front_desk_profile_holds_its_hotels_stays_and_no_amounts(api, front_desk, hotel, other_hotel):
+    guest = _guest_with_history(hotel, other_hotel, stays=3, preferences=2, alerts=1)
+    body = api.as_user(front_desk).get(f"/api/v1/guests/{guest.pk}/profile/").json()
+    assert {s["property"] for s in body["stays"]} == {"LIS"} and body["stays_total"] == len(body["stays"]) == 1
+    assert body["spend"] == {"stays": 1, "nights": 2}  # absent, not zeroed
+    assert not {"room_revenue", "total_revenue"} & {k for s in body["stays"] for k in s}
+    assert body["all_properties"] is False
+
+
+@pytest.mark.parametrize(("viewer", "share"), [("front_desk", 2), ("sales_manager", 1)])
+def test_profile_query_count_does_not_grow_with_stays(
+    api, request, viewer, share, hotel, other_hotel, django_assert_num_queries
+):
+    """``share``: the front desk sees its own hotel's half of the stays."""
+    few = _guest_with_history(hotel, other_hotel, stays=4, preferences=1, alerts=1)
     many = _guest_with_history(hotel, other_hotel, stays=60, preferences=6, alerts=5)
-    client = api.as_user(front_desk)
+    client = api.as_user(request.getfixturevalue(viewer))
     client.get(f"/api/v1/guests/{few.pk}/profile/")  # warm per-process caches (content types, perms)
 
     with CaptureQueriesContext(connection) as measured:
         response = client.get(f"/api/v1/guests/{few.pk}/profile/")
-    assert response.status_code == 200 and len(response.json()["stays"]) == 3
+    assert response.status_code == 200 and len(response.json()["stays"]) == 4 // share
     with django_assert_num_queries(len(measured)):
         response = client.get(f"/api/v1/guests/{many.pk}/profile/")
     # The 360 view lists the latest stays (at most PROFILE_STAY_LIMIT); spend covers all.
-    assert len(response.json()["stays"]) == min(60, PROFILE_STAY_LIMIT)
-    assert response.json()["spend"]["stays"] == 60
+    assert len(response.json()["stays"]) == min(60 // share, PROFILE_STAY_LIMIT)
+    assert response.json()["spend"]["stays"] == 60 // share
     assert len(measured) <= PROFILE_MAX_QUERIES, [q["sql"] for q in measured.captured_queries]
 
 

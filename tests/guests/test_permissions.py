@@ -13,7 +13,7 @@ from crm_site.tokens.services import token_issue
 from guests.models import Guest, GuestNote, GuestPreference, Property, Stay
 from tests.access import ALL_ROLES, Access, matrix
 from tests.factories import CompanyFactory, GuestFactory, PreferenceTypeFactory, StayFactory
-from tests.guests.factories import stay_row
+from tests.guests.factories import desk_stay_row, stay_row
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ API = [
         "post",
         "/api/v1/stays/",
         STAY_WRITERS,
-        lambda ids: stay_row(confirmation_number="NEW-1", guest=ids["guest"]),
+        lambda ids: desk_stay_row(confirmation_number="NEW-1", guest=ids["guest"]),
         201,
         watch=(Stay,),
     ),
@@ -71,7 +71,7 @@ API = [
         "post",
         "/api/v1/stays/bulk/",
         STAY_WRITERS,
-        {"stays": [stay_row(confirmation_number="BULK-1")]},
+        {"stays": [desk_stay_row(confirmation_number="BULK-1")]},
         watch=(Stay,),
     ),
     Access("stay-update", "patch", "/api/v1/stays/{stay}/", STAY_WRITERS, {"room_number": "101"}, watch=(Stay,)),

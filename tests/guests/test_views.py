@@ -119,7 +119,19 @@ def test_detail_page_shows_the_360_view(desk, hotel, other_hotel):
     assert "Pillow Oliveira" in html and 'data-testid="preferences"' in html
     assert 'data-testid="alert"' in html and "Alert for Oliveira" in html
     assert "Note for Oliveira" in html
+    # The front desk's own hotel's stays only (2 of 3), and no amounts.
+    assert html.count("<td>LIS</td>") == 2 and "<td>ALG</td>" not in html
+    assert "Net revenue" not in html and "Room / F&amp;B / other" not in html
+    assert 'data-testid="stays-scope"' in html
+
+
+def test_detail_page_shows_every_stay_and_the_spend_to_sales(client, sales_manager, hotel, other_hotel):
+    guest = _guest_with_stays(hotel, other_hotel, 3, "Oliveira")
+    client.force_login(sales_manager)
+    html = text_of(client.get(f"/guests/{guest.pk}/"))
     assert html.count("<td>LIS</td>") + html.count("<td>ALG</td>") == 3
+    assert "Net revenue" in html and "600.00 EUR" in html
+    assert 'data-testid="stays-scope"' not in html
 
 
 @pytest.mark.parametrize("viewer", ["front_desk", "chain_admin"])

@@ -175,7 +175,7 @@ def test_the_explanation_says_why_and_what_is_next(member, tiers):
     services.tiers_requalify(as_of=AS_OF)
     membership.refresh_from_db()
 
-    progress = selectors.membership_overview(membership=membership, as_of=AS_OF)["progress"]
+    progress = selectors.membership_overview(membership=membership, viewer=None, as_of=AS_OF)["progress"]
 
     assert progress["nights"] == 12
     assert progress["next_tier"]["code"] == "gold"

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from crm_site.roles import user_roles
 from guests import selectors as guest_selectors
 from loyalty import numbers, selectors
 from tests.factories import GuestFactory
@@ -95,6 +96,8 @@ def test_the_section_query_count_does_not_grow_with_the_ledger(
     RewardFactory(points_cost=50)
     RewardFactory(points_cost=10**6)
     guest = membership.guest
+    front_desk.has_perm("loyalty.view_membership")  # a request has read the viewer's permissions
+    user_roles(front_desk)  # ...and roles already
 
     with django_assert_num_queries(6):
         data = selectors.membership_section(guest, front_desk)

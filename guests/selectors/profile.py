@@ -1,4 +1,4 @@
-"""The guest 360 view (page and API) and the audit trail of a profile."""
+"""The guest 360 view (page and API)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from crm_site.extensions import Badge, badges_for, guest_sections
 
 from .. import money
-from ..models import AuditEvent, Guest, GuestNote, GuestPreference, Stay
+from ..models import Guest, GuestNote, GuestPreference, Stay
 
 
 @dataclass
@@ -78,7 +78,3 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
         sections=sections,
         stays_total=stays_total,
     )
-
-
-def audit_events(*, guest_id: int, limit: int = 500) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(guest_ref=guest_id).select_related("actor").order_by("-at", "-id")[:limit])

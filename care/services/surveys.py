@@ -11,6 +11,7 @@ from crm_site import roles
 from crm_site.errors import ConflictError, ErrorBag, Forbidden
 from crm_site.parsing import as_choice, as_int, as_of_date, as_text
 from guests.models import Stay
+from guests.services import guest_check_writable
 
 from ..models import StaySurvey
 
@@ -74,6 +75,7 @@ def survey_record(
         _stay_problems(bag, stay, guest_id=guest_id, received_on=data["received_on"])
         bag.raise_if_any()
         _check_stay_scope(by, stay)
+        guest_check_writable(stay.guest)  # an erased profile takes no new survey (409)
         if StaySurvey.objects.filter(stay_id=stay.pk).exists():
             raise ConflictError(_("This stay already has a survey."), field="stay")
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm_site.errors import ConflictError, DomainError, NotFound
 from crm_site.parsing import as_points, as_text
 from guests.models import Property, Stay
+from guests.services import guest_check_writable
 
 from .. import conf
 from ..models import Membership, MissingPointsClaim, PointsTransaction, StayCredit
@@ -43,6 +44,7 @@ def claim_file(
 ) -> MissingPointsClaim:
     """Record a member's claim that a stay did not earn, with the date we promise to
     answer by (``LOYALTY_CLAIM_REPLY_DAYS`` days)."""
+    guest_check_writable(membership.guest)  # an erased member files no new claim (409)
     if property is None:
         raise DomainError(_("Unknown property."), field="property")
     confirmation = _as_confirmation(confirmation_number)

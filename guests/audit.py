@@ -150,12 +150,18 @@ def export_view(*, what: str, permission: str):
     return decorate
 
 
+# Details that never hold a guest's personal values: codes, counts, ids, system reasons.
+SAFE_DETAIL_KEYS = frozenset(
+    {"fields", "rows", "purpose", "trigger", "profiles", "permission", "merge", "merged", "survivor", "reason"}
+)
+
+
 def _scrub_details(details: dict) -> dict:
-    scrubbed = dict(details or {})
-    if isinstance(scrubbed.get("changes"), Mapping):
-        scrubbed["changes"] = {field: [ERASED, ERASED] for field in scrubbed["changes"]}
-    for key in ("values", "before", "after"):
-        scrubbed.pop(key, None)
+    """Keep what happened (which fields changed, how many rows …), drop the values."""
+    scrubbed = {k: v for k, v in (details or {}).items() if k in SAFE_DETAIL_KEYS}
+    for key in ("changes", "inlines"):
+        if isinstance((details or {}).get(key), Mapping):
+            scrubbed[key] = {field: [ERASED, ERASED] for field in details[key]}
     return scrubbed
 
 

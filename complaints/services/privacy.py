@@ -56,14 +56,12 @@ def complaints_erase_guests(guest_ids: list[int]) -> None:
     ids = list(Complaint.objects.filter(guest_id__in=list(guest_ids)).values_list("pk", flat=True))
     if not ids:
         return
+    erased = _("(erased at the guest's request)")
     Complaint.objects.filter(pk__in=ids).update(
-        description=_("(erased at the guest's request)"),
-        action_taken="",
-        root_cause="",
-        feedback="",
-        source_reference="",
-        updated_at=timezone.now(),
+        description=erased, root_cause="", feedback="", source_reference="", updated_at=timezone.now()
     )
+    # A resolved complaint keeps an action taken (the database insists): its words go.
+    Complaint.objects.filter(pk__in=ids).exclude(action_taken="").update(action_taken=erased)
     events = list(ComplaintEvent.objects.filter(complaint_id__in=ids))
     for event in events:
         event.comment = ""

@@ -148,9 +148,12 @@ def consent_append(
         target="consent",
         object_ref=entry.pk,
         purpose=purpose,
-        source=source,
-        wording_version=wording_version,
-        changes={purpose: [before, granted]},
+        changes={
+            "granted": [before, granted],
+            "source": [None, source],
+            "wording_version": [None, wording_version],
+            "note": [None, note],
+        },
     )
     return entry
 

@@ -81,7 +81,7 @@ def preference_set(
     bag.raise_if_any()
     with transaction.atomic():
         existing = (
-            GuestPreference.objects.select_for_update()
+            GuestPreference.objects.select_for_update(of=("self",))
             .select_related("preference_type", "source_property")
             .filter(guest=guest, preference_type=preference_type)
             .first()

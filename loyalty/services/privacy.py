@@ -28,8 +28,10 @@ def guest_loyalty_erase(guest_ids: Iterable[int]) -> int:
     PointsTransaction.objects.filter(_TYPED_REASON, membership__guest_id__in=ids).exclude(reason=ERASED_REASON).update(
         reason=ERASED_REASON
     )
-    claims = MissingPointsClaim.objects.filter(membership__guest_id__in=ids).exclude(note="", decision_reason="")
-    return claims.update(note="", decision_reason="")
+    claims = MissingPointsClaim.objects.filter(membership__guest_id__in=ids)
+    # A rejection keeps a reason (the database insists): the words go, the fact stays.
+    claims.exclude(decision_reason="").update(decision_reason=ERASED_REASON)
+    return claims.exclude(note="").update(note="")
 
 
 def loyalty_activity(since) -> list:

@@ -150,7 +150,9 @@ def test_erased_profiles_are_read_only_in_every_guests_service(chain_admin):
         lambda: services.preference_remove(guest=guest, preference_id=1),
         lambda: services.guest_note_add(guest=guest, text="hello"),
         lambda: services.guest_note_deactivate(guest=guest, note_id=1),
-        lambda: services.consent_record(guest_id=guest.pk, data={"purpose": "profiling", "granted": True, "source": "x"}),
+        lambda: services.consent_record(
+            guest_id=guest.pk, data={"purpose": "profiling", "granted": True, "source": "x"}
+        ),
         lambda: services.guest_merge(survivor_id=guest.pk, merged_id=GuestFactory().pk),
     ]
     for attempt in attempts:
@@ -194,7 +196,12 @@ def test_api_export_and_erase_need_their_permissions(api, front_desk, chain_admi
     assert api.as_user(front_desk).post(f"/api/v1/guests/{guest.pk}/erase/", {"reference": "r"}).status_code == 403
     assert not Guest.objects.get(pk=guest.pk).is_anonymised
     denied = AuditEvent.objects.get(action="denied")
-    assert (denied.actor, denied.target, denied.guest_ref, denied.channel) == (front_desk, "export:guest", guest.pk, "api")
+    assert (denied.actor, denied.target, denied.guest_ref, denied.channel) == (
+        front_desk,
+        "export:guest",
+        guest.pk,
+        "api",
+    )
 
     response = api.as_user(chain_admin).get(f"/api/v1/guests/{guest.pk}/export/")
     assert response.status_code == 200 and response.json()["guest"]["id"] == guest.pk

@@ -360,7 +360,12 @@ def care_list_export(request):
     ]
     day = form.cleaned_data["day"]
     audit.record_export(
-        what="care:care-list", rows=len(rows), by=request.user, day=day.isoformat(), channel=channel, status=status
+        what="care:care-list",
+        rows=len(rows),
+        by=request.user,
+        day=day.isoformat(),
+        contact_channel=channel,
+        status=status,
     )
     header = [_("Due"), _("Kind"), _("Guest id"), _("Guest"), _("E-mail") if contact == "email" else _("Phone")]
     header += [_("Language"), _("Property"), _("Why")]

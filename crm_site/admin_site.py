@@ -29,9 +29,9 @@ def _form_changes(form, formsets) -> dict:
     from guests import audit
 
     def of(one) -> dict:
-        fields = [f for f in getattr(one, "changed_data", []) if f in one.fields]
+        fields = list(getattr(one, "changed_data", []))
         old = {f: one.initial.get(f) for f in fields}
-        new = {f: one.cleaned_data.get(f) for f in fields}
+        new = {f: getattr(one, "cleaned_data", {}).get(f) for f in fields}
         return audit.changes(old, new, fields)
 
     result = {"changes": of(form)} if form is not None else {"changes": {}}

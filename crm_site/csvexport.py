@@ -5,17 +5,21 @@ in some, a tab or carriage return) as a formula: a guest named ``=HYPERLINK(...)
 competitor typed as ``@SUM(...)`` would run on the sales manager's machine (CSV / formula
 injection).  Every text cell is therefore written with a leading apostrophe when it
 starts with one of those characters; numbers (int, Decimal, float) are written as they
-are, so a refund of ``-12.50`` stays a number.
+are, so a refund of ``-12.50`` stays a number, and so does text that is only a signed
+number (a phone in E.164 such as ``+8613800138000``).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number (a phone in E.164, a refund written as text) runs nothing.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 
 
 def csv_cell(value):
@@ -23,7 +27,7 @@ def csv_cell(value):
     spreadsheet would run as a formula is prefixed with an apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

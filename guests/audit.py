@@ -60,13 +60,16 @@ def is_secret(field: str) -> bool:
 
 
 def changes(old: Mapping, new: Mapping, fields: Iterable[str] | None = None) -> dict[str, list]:
-    """``{field: [old, new]}`` for the fields whose value differs (secrets masked)."""
+    """``{field: [old, new]}`` for the fields whose value differs (secrets masked; a
+    secret among ``fields`` given as changed is recorded even though its value is not
+    readable, e.g. a new password)."""
     result = {}
     for field in fields if fields is not None else sorted(set(old) | set(new)):
         before, after = plain(old.get(field)), plain(new.get(field))
-        if before == after:
-            continue
-        result[field] = [MASK, MASK] if is_secret(field) else [before, after]
+        if is_secret(field) and (fields is not None or before != after):
+            result[field] = [MASK, MASK]  # a secret said to have changed is recorded, never its value
+        elif before != after:
+            result[field] = [before, after]
     return result
 
 

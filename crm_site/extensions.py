@@ -23,8 +23,9 @@ contributes in its ``AppConfig.ready`` with :func:`register`::
 * :class:`PersonalData` — every holder of a guest's personal data: ``erase(guest_ids)``
   scrubs it inside the erasure transaction (``guest_ids`` is the whole merge cluster);
   ``export(guest, viewer) -> dict`` adds the app's part to the right-of-access export;
-  ``activity(since) -> [queryset]`` (each a flat ``values_list`` of guest ids) names
-  the guests with activity in the app since then, which the retention task leaves alone.
+  ``activity(since) -> [queryset]`` (each a flat ``values_list`` of guest ids, never
+  null: it is used in ``NOT IN``) names the guests with activity in the app since then,
+  which the retention task leaves alone.
 """
 
 from __future__ import annotations

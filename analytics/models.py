@@ -56,6 +56,11 @@ class SegmentationRun(models.Model):
     guest_count = models.PositiveIntegerField(_("guests"), default=0)
     active_count = models.PositiveIntegerField(_("active guests"), default=0)
     segment_counts = models.JSONField(_("guests per segment"), default=dict)
+    opted_out_count = models.PositiveIntegerField(
+        _("guests left out (opted out of profiling)"),
+        default=0,
+        help_text=_("Identified guests who objected to profiling: not ranked, counted apart."),
+    )
     total_revenue = models.DecimalField(_("net revenue of active guests"), max_digits=16, decimal_places=2, default=0)
     previous_run = models.ForeignKey(
         "self",

@@ -3,20 +3,24 @@ and a CSV export of every table.  Thin: parse the query string, call selectors, 
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from crm_site.csvexport import csv_response
 from crm_site.errors import DomainError
 from crm_site.revenue import PERMISSION as REVENUE
+from guests import audit
 from guests.models import Property
+from guests.models_consent import ConsentPurpose
+from guests.selectors import contactable_guest_ids
 
 from . import charts, selectors
 from .models import RANKED_SEGMENTS, Segment
@@ -138,37 +142,21 @@ _ALL_SEGMENTS = (*RANKED_SEGMENTS, Segment.INACTIVE, Segment.PROSPECT)
 
 
 # --- CSV exports -----------------------------------------------------------------------
+# Every export goes through crm_site.csvexport (formula-safe cells) and is audited with
+# who, which table and parameters, and how many rows (guests.audit).
 
 
-class _Echo:
-    def write(self, value):
-        return value
+@dataclass
+class Table:
+    filename: str
+    header: list
+    rows: Iterable[Iterable]
+    count: int
+    stream: bool = False
 
 
-def _safe(value):
-    """Keep spreadsheet programs from running a guest name as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_response(filename: str, header: list, rows: Iterable[Iterable], *, stream: bool = False):
-    if stream:
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(header)
-            for row in rows:
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(rows)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _table(filename: str, header: list, rows: list) -> Table:
+    return Table(filename, header, rows, len(rows))
 
 
 def _share(value):
@@ -219,13 +207,13 @@ def _export_pyramid(request, run, prop):
                 "",
             ]
         )
-    return _csv_response(_filename("pyramid", run, prop), header, rows)
+    return _table(_filename("pyramid", run, prop), header, rows)
 
 
 def _export_lorenz(request, run, prop):
     data = selectors.pareto(run=run, prop=prop)
     header = [_("share of guests (poorest first)"), _("share of revenue")]
-    return _csv_response(_filename("lorenz", run, prop), header, data["lorenz"])
+    return _table(_filename("lorenz", run, prop), header, list(data["lorenz"]))
 
 
 def _export_properties(request, run, prop):
@@ -250,7 +238,7 @@ def _export_properties(request, run, prop):
         [f.property.code, f.active_guests, f.total_revenue, _share(f.top20_share), _share(f.gini)]
         for f in selectors.property_figures(run=run)
     ]
-    return _csv_response(_filename("pareto", run, None), header, rows)
+    return _table(_filename("pareto", run, None), header, rows)
 
 
 def _export_trend(request, run, prop):
@@ -277,14 +265,14 @@ def _export_trend(request, run, prop):
         ]
         for p in series
     ]
-    return _csv_response(_filename("trend", None, prop), header, rows)
+    return _table(_filename("trend", None, prop), header, rows)
 
 
 def _export_migration(request, run, prop):
     data = selectors.migration(run)
     header = [_("from \\ to")] + [c["label"] for c in data["columns"]] + [_("total")]
     rows = [[r["label"], *[c["count"] for c in r["cells"]], r["total"]] for r in data["rows"]]
-    return _csv_response(_filename("migration", run, None), header, rows)
+    return _table(_filename("migration", run, None), header, rows)
 
 
 def _export_runs(request, run, prop):
@@ -302,7 +290,7 @@ def _export_runs(request, run, prop):
         _("net revenue"),
     ]
     header += [selectors.segment_label(c) for c in codes]
-    rows = (
+    rows = [
         [
             r.pk,
             r.as_of.isoformat(),
@@ -317,13 +305,16 @@ def _export_runs(request, run, prop):
             *[r.segment_counts.get(c, "") for c in codes],
         ]
         for r in selectors.run_history()
-    )
-    return _csv_response("segmentation-runs.csv", header, rows)
+    ]
+    return _table("segmentation-runs.csv", header, rows)
 
 
 def _export_guests(request, run, prop):
+    """The guest list carries e-mail addresses: only guests who accept marketing e-mails
+    right now (and have not objected to profiling since the run) are exported."""
     segment = request.GET.get("segment", "")
     rows = selectors.segment_guests(run=run, segment=segment, came_from=request.GET.get("from") or None)
+    rows = rows.filter(guest_id__in=contactable_guest_ids(ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.PROFILING))
     header = [
         _("rank"),
         _("guest id"),
@@ -385,8 +376,8 @@ def _export_guests(request, run, prop):
             yield [
                 rank or "",
                 gid,
-                _safe(name),
-                _safe(email),
+                name,
+                email,
                 seg,
                 revenue,
                 stays,
@@ -399,7 +390,8 @@ def _export_guests(request, run, prop):
                 m or "",
             ]
 
-    return _csv_response(_filename(f"guests-{segment.replace(',', '-')}", run, None), header, lines(), stream=True)
+    filename = _filename(f"guests-{segment.replace(',', '-')}", run, None)
+    return Table(filename, header, lines(), rows.count(), stream=True)
 
 
 def _filename(name: str, run, prop) -> str:
@@ -423,8 +415,7 @@ EXPORTS = {
 NEEDS_RUN = {"pyramid", "lorenz", "pareto", "migration", "guests"}
 
 
-@login_required
-@permission_required(DASHBOARD, raise_exception=True)
+@audit.export_view(what="analytics", permission=DASHBOARD)
 def export(request, table: str):
     handler = EXPORTS.get(table)
     if handler is None:
@@ -432,10 +423,19 @@ def export(request, table: str):
     try:
         prop = selectors.resolve_property(request.GET.get("property"))
         run = selectors.resolve_run(request.GET.get("run")) if table in NEEDS_RUN else None
-        return handler(request, run, prop)
+        result = handler(request, run, prop)
     except DomainError as error:
         return HttpResponse(
             f"{error.field or 'detail'}: {error.message}\n",
             status=404 if error.status_code == 404 else 400,
             content_type="text/plain; charset=utf-8",
         )
+    audit.record_export(
+        what=f"analytics:{table}",
+        rows=result.count,
+        by=request.user,
+        run=run.pk if run else None,
+        property=prop.code if prop else None,
+        segment=request.GET.get("segment"),
+    )
+    return csv_response(result.filename, result.header, result.rows, stream=result.stream)

@@ -22,6 +22,6 @@ class CareConfig(AppConfig):
                 permission="care.view_churnwarning",
             ),
             MergeHandler(key="care", order=60, move=services.merge_move, restore=services.merge_restore),
-            PersonalData(key="care", order=60, erase=services.care_erase_guests),
+            PersonalData(key="care", order=60, erase=services.care_erase_guests, activity=services.care_activity),
         )
         stays_upserted.connect(receivers.close_returned_warnings, dispatch_uid="care.close_returned_warnings")

@@ -280,6 +280,7 @@ class CareTask(models.Model):
         verbose_name = _("care item")
         verbose_name_plural = _("care items")
         ordering = ["due_date", "kind", "id"]
+        permissions = [("export_caretask", _("Can export the care list with contact details"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["guest", "kind", "due_date"],

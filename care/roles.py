@@ -26,6 +26,7 @@ _SEE = [
 ]
 _CARE_DESK = _SEE + ["care.change_caretask", "care.add_staysurvey"]
 _SALES = _CARE_DESK + [
+    "care.export_caretask",
     "care.change_churnwarning",
     "care.assign_churnwarning",
     "care.view_lost_analysis",

@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("", views.care_list, name="care-list"),
     path("build/", views.care_list_build, name="care-list-build"),
+    path("export.csv", views.care_list_export, name="care-list-export"),
     path("items/<int:pk>/done/", views.care_task_done, name="care-task-done"),
     path("items/<int:pk>/email/", views.care_task_email, name="care-task-email"),
     path("worklist/", views.worklist, name="worklist"),

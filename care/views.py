@@ -3,7 +3,6 @@ and surveys.  Thin: parse, call one service or selector, render."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -19,9 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm_site import roles, scope
+from crm_site.csvexport import csv_response
 from crm_site.errors import DomainError, add_to_form
 from crm_site.http import redirect_back
+from guests import audit
 from guests.models import Guest
+from guests.models_consent import ConsentPurpose
+from guests.selectors import contactable_guest_ids, visible_properties
 
 from . import rules, selectors, services
 from .filtersets import ChurnWarningFilterSet, StaySurveyFilterSet
@@ -186,9 +189,16 @@ def warning_outcome(request, pk: int):
 # --- Lost-guest analysis ---------------------------------------------------------------------
 
 
+LOST_PERMISSION = "care.view_lost_analysis"
+
+
 @login_required
-@permission_required("care.view_lost_analysis", raise_exception=True)
 def lost_analysis(request):
+    exporting = request.GET.get("export") == "csv"
+    if not request.user.has_perm(LOST_PERMISSION):
+        if exporting:  # a refused export is audited
+            audit.record_denied(what="care:lost-guests", permission=LOST_PERMISSION, by=request.user)
+        raise PermissionDenied
     today = timezone.localdate()
     data = request.GET.copy()
     data.setdefault("end", today.strftime("%Y-%m"))
@@ -203,8 +213,8 @@ def lost_analysis(request):
             property=form.cleaned_data["property"],
             viewer=request.user,
         )
-        if request.GET.get("export") == "csv":
-            return _lost_csv(analysis)
+        if exporting:
+            return _lost_csv(request, analysis, form.cleaned_data)
     chart = None
     if analysis and analysis["max_month"]:
         width = 40
@@ -230,18 +240,22 @@ def lost_analysis(request):
     )
 
 
-def _lost_csv(analysis) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="lost-guests.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Month"), *[r["label"] for r in analysis["reasons"]], _("Total")])
-    for row in analysis["rows"]:
-        writer.writerow([row["month"].strftime("%Y-%m"), *row["counts"], row["total"]])
-    writer.writerow([])
-    writer.writerow([_("Competitor"), *[m.strftime("%Y-%m") for m in analysis["months"]], _("Total")])
-    for entry in analysis["competitors"]:
-        writer.writerow([entry["name"], *entry["counts"], entry["total"]])
-    return response
+def _lost_csv(request, analysis, params: dict) -> HttpResponse:
+    """Lost guests per month by reason, then by competitor (no contact details)."""
+    rows = [[row["month"].strftime("%Y-%m"), *row["counts"], row["total"]] for row in analysis["rows"]]
+    rows.append([])
+    rows.append([_("Competitor"), *[m.strftime("%Y-%m") for m in analysis["months"]], _("Total")])
+    rows += [[entry["name"], *entry["counts"], entry["total"]] for entry in analysis["competitors"]]
+    audit.record_export(
+        what="care:lost-guests",
+        rows=len(analysis["rows"]) + len(analysis["competitors"]),
+        by=request.user,
+        start=params["start"].isoformat(),
+        end=params["end"].isoformat(),
+        property=params["property"].code if params.get("property") else None,
+    )
+    header = [_("Month"), *[r["label"] for r in analysis["reasons"]], _("Total")]
+    return csv_response("lost-guests.csv", header, rows)
 
 
 # --- Daily care list -------------------------------------------------------------------------
@@ -292,9 +306,73 @@ def care_list(request):
             "query": _query_without_page(request),
             "last_build": selectors.last_care_build(),
             "can_build": request.user.has_perm("care.change_caretask") and roles.is_chain_wide(request.user),
+            "can_export": request.user.has_perm(CARE_EXPORT_PERMISSION),
         },
         status=200 if form.is_valid() else 400,
     )
+
+
+CARE_EXPORT_PERMISSION = "care.export_caretask"
+# Channel of a contact list → (the consent it needs, the guest field it carries).
+EXPORT_CHANNELS = {
+    "email": (ConsentPurpose.MARKETING_EMAIL, "email"),
+    "sms": (ConsentPurpose.MARKETING_SMS, "phone"),
+}
+
+
+@audit.export_view(what="care:care-list", permission=CARE_EXPORT_PERMISSION)
+def care_list_export(request):
+    """The care list as a contact list (CSV) for one channel: only guests who consent to
+    that channel's marketing right now, with that channel's address; audited."""
+    data = request.GET.copy()
+    data.setdefault("day", timezone.localdate().isoformat())
+    data.setdefault("status", CareTask.Status.OPEN)
+    form = CareListForm(data, properties=visible_properties(request.user))
+    channel = request.GET.get("channel", "email")
+    if not form.is_valid() or channel not in EXPORT_CHANNELS:
+        errors = dict(form.errors) if not form.is_valid() else {}
+        if channel not in EXPORT_CHANNELS:
+            errors["channel"] = [_("Choose email or sms.")]
+        text = "\n".join(f"{field}: {' '.join(str(m) for m in messages_)}" for field, messages_ in errors.items())
+        return HttpResponse(text + "\n", status=400, content_type="text/plain; charset=utf-8")
+    purpose, contact = EXPORT_CHANNELS[channel]
+    status = form.cleaned_data["status"]
+    tasks = (
+        selectors.care_list(
+            user=request.user,
+            day=form.cleaned_data["day"],
+            status=None if status in ("", "all") else status,
+            kind=form.cleaned_data["kind"],
+            property=form.cleaned_data["property"],
+        )
+        .filter(guest_id__in=contactable_guest_ids(purpose))
+        .exclude(**{f"guest__{contact}": ""})
+    )
+    rows = [
+        [
+            t.due_date.isoformat(),
+            t.get_kind_display(),
+            t.guest_id,
+            t.guest.display_name,
+            getattr(t.guest, contact),
+            t.guest.language,
+            t.property.code if t.property_id else "",
+            selectors.care_task_summary(t),
+        ]
+        for t in tasks
+    ]
+    day = form.cleaned_data["day"]
+    audit.record_export(
+        what="care:care-list",
+        rows=len(rows),
+        by=request.user,
+        day=day.isoformat(),
+        contact_channel=channel,
+        status=status,
+    )
+    header = [_("Due"), _("Kind"), _("Guest id"), _("Guest"), _("E-mail") if contact == "email" else _("Phone")]
+    header += [_("Language"), _("Property"), _("Why")]
+    return csv_response(f"care-list-{day.isoformat()}-{channel}.csv", header, rows)
 
 
 @login_required

@@ -26,5 +26,10 @@ class ComplaintsConfig(AppConfig):
                 move=services.complaints_move_guest,
                 restore=services.complaints_restore_guest,
             ),
-            PersonalData(key="complaints", order=40, erase=services.complaints_erase_guests),
+            PersonalData(
+                key="complaints",
+                order=40,
+                erase=services.complaints_erase_guests,
+                activity=services.complaints_activity,
+            ),
         )

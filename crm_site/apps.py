@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -8,5 +9,17 @@ class CrmSiteConfig(AppConfig):
 
     def ready(self):
         from . import checks, roles  # noqa: F401 - checks registers the settings checks
+        from .extensions import PersonalData, register
+        from .idempotency import idempotency_records_erase
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="crm_site.sync_roles")
+        # Stored API answers may repeat a guest's name, e-mail, phone or notes.
+        register(PersonalData(key="idempotency", order=980, erase=idempotency_records_erase))
+
+
+class CrmAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the CRM's site: every change made in it is audited
+    (``crm_site.admin_site``)."""
+
+    default = False  # crm_site's own config stays the default of this module
+    default_site = "crm_site.admin_site.CrmAdminSite"

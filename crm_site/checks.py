@@ -21,6 +21,7 @@ from django.core import checks
 
 TAG = "settings"
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+WORDING_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,19}")
 
 # name: (lowest, highest, what it is) — whole numbers read by the apps.
 WHOLE_NUMBERS = {
@@ -35,6 +36,12 @@ WHOLE_NUMBERS = {
     "LOGIN_THROTTLE_WINDOW": (1, 7 * 24 * 3600, "seconds a failed log-in is remembered"),
     "LOGIN_THROTTLE_FAILURES": (1, 1000, "failed log-ins before an account is locked"),
     "API_MAX_JSON_DEPTH": (2, 1000, "the deepest JSON body accepted"),
+    "IDEMPOTENCY_TTL_HOURS": (1, 24 * 90, "hours a stored Idempotency-Key answer is replayed"),
+    "RETENTION_ANONYMISE_AFTER_DAYS": (
+        0,
+        100 * 365,
+        "days without stay or activity before a guest is anonymised (0: off)",
+    ),
 }
 LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 LOCAL_CACHES = ("locmem", "dummy", "filebased")
@@ -135,6 +142,15 @@ def check_misc(app_configs=None, **kwargs):
     auto = getattr(settings, "CARE_AUTO_EMAILS", False)
     if not isinstance(auto, bool):
         errors.append(_error(f"CARE_AUTO_EMAILS must be true or false, not {auto!r}.", id="crm.E008"))
+    wording = getattr(settings, "CONSENT_WORDING_VERSION", "")
+    if not isinstance(wording, str) or not WORDING_VERSION.fullmatch(wording):
+        errors.append(
+            _error(
+                f"CONSENT_WORDING_VERSION must be 1-20 letters, digits, dots or hyphens, not {wording!r}.",
+                hint="Name the version of the consent text in use, e.g. CONSENT_WORDING_VERSION=2025-01.",
+                id="crm.E010",
+            )
+        )
     level = getattr(settings, "LOG_LEVEL", "INFO")
     if level not in LOG_LEVELS:
         errors.append(

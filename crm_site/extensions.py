@@ -22,7 +22,10 @@ contributes in its ``AppConfig.ready`` with :func:`register`::
   puts exactly that back on undo.
 * :class:`PersonalData` — every holder of a guest's personal data: ``erase(guest_ids)``
   scrubs it inside the erasure transaction (``guest_ids`` is the whole merge cluster);
-  ``export(guest, viewer) -> dict`` adds the app's part to the right-of-access export.
+  ``export(guest, viewer) -> dict`` adds the app's part to the right-of-access export;
+  ``activity(since) -> [queryset]`` (each a flat ``values_list`` of guest ids, never
+  null: it is used in ``NOT IN``) names the guests with activity in the app since then,
+  which the retention task leaves alone.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ class PersonalData:
     order: int
     erase: Callable[[list[int]], None] | None = None
     export: Callable | None = None  # (guest, viewer) -> JSON-ready data
+    activity: Callable | None = None  # (since: datetime) -> [values_list of guest ids active since]
 
 
 _KINDS = (GuestSection, IdentifierLookup, MergeHandler, PersonalData)

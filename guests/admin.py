@@ -19,7 +19,18 @@ from crm_site.admin_access import AccessAdmin, AccessInline
 from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import services
-from .models import AuditEvent, Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
+from .models import (
+    AuditEvent,
+    Company,
+    ConsentEntry,
+    Guest,
+    GuestNote,
+    GuestPreference,
+    PreferenceType,
+    Property,
+    StaffProfile,
+    Stay,
+)
 from .services.stay_rows import StayRowContext
 
 
@@ -130,7 +141,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 class GuestPreferenceInline(ReadOnlyInline):
     model = GuestPreference
-    fields = ["preference_type", "note", "source", "source_property", "last_confirmed"]
+    fields = ["preference_type", "note", "source", "source_property", "last_confirmed", "operational_need"]
     readonly_fields = fields
 
 
@@ -209,6 +220,7 @@ class GuestAdmin(ServiceAdmin):
     raw_id_fields = ["company"]
     inlines = [GuestPreferenceInline, GuestNoteInline]
     show_full_result_count = False
+    audited_by_service = True  # guest_create / guest_update audit with old and new values
 
     def has_change_permission(self, request, obj=None):
         # A merged or erased profile is history: shown, never edited.
@@ -235,8 +247,8 @@ class GuestAdmin(ServiceAdmin):
 class PreferenceTypeAdmin(admin.ModelAdmin):
     """The preference vocabulary: configuration, edited here."""
 
-    list_display = ["code", "category", "group", "label", "is_active", "sort_order"]
-    list_filter = ["category", "is_active"]
+    list_display = ["code", "category", "group", "label", "is_sensitive", "is_active", "sort_order"]
+    list_filter = ["category", "is_sensitive", "is_active"]
     search_fields = ["code", "label"]
 
 
@@ -327,7 +339,17 @@ class StayAdmin(ServiceAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "guest_ref", "channel"]
+    list_display = ["at", "actor", "action", "target", "object_ref", "guest_ref", "channel"]
     list_filter = ["action", "channel"]
-    search_fields = ["guest_ref"]
+    search_fields = ["guest_ref", "target"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(ConsentEntry)
+class ConsentEntryAdmin(ReadOnlyAdmin):
+    """The ledger is written on the guest's page and through the API (``consent_record``)."""
+
+    list_display = ["at", "guest", "purpose", "granted", "source", "wording_version", "recorded_by", "channel"]
+    list_filter = ["purpose", "granted", "channel"]
+    raw_id_fields = ["guest"]
+    readonly_fields = [f.name for f in ConsentEntry._meta.fields]

@@ -9,18 +9,28 @@ class GuestsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from crm_site.extensions import GuestSection, register
+        from crm_site.extensions import GuestSection, PersonalData, register
 
-        from . import selectors, vocabulary
+        from . import selectors, services, vocabulary
 
         post_migrate.connect(vocabulary.ensure_default_vocabulary, sender=self, dispatch_uid="guests.vocabulary")
 
         register(
+            GuestSection(
+                key="consents",
+                order=5,
+                profile=selectors.consent_section,
+                template="guests/_consent_section.html",
+                permission="guests.view_consententry",
+            ),
             GuestSection(
                 key="duplicates",
                 order=900,
                 profile=selectors.duplicates_section,
                 template="guests/_duplicates_section.html",
                 permission="guests.merge_guest",
-            )
+            ),
+            # The profile, preferences, notes, stays and consents are erased by
+            # guests.services.erasure itself; this says what counts as the guest's activity.
+            PersonalData(key="guests", order=0, activity=services.guests_activity),
         )

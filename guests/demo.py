@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -21,7 +22,17 @@ from django.utils import timezone
 from crm_site import roles
 
 from . import money, search_keys
-from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
+from .models import (
+    Company,
+    ConsentEntry,
+    Guest,
+    GuestNote,
+    GuestPreference,
+    PreferenceType,
+    Property,
+    StaffProfile,
+    Stay,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_EMAIL_DOMAIN = "demo.example"
@@ -227,6 +238,9 @@ def _ensure_staff(properties) -> dict[str, object]:
     return users
 
 
+DEMO_OPERATIONAL_NEED = "Told at check-in: kitchen and housekeeping must know"
+
+
 def _make_guest(rng: random.Random, i: int) -> Guest:
     chinese = rng.random() < 0.45
     if chinese:
@@ -263,6 +277,28 @@ def _make_guest(rng: random.Random, i: int) -> Guest:
         **search_keys.name_keys(**names),
     )
     return guest
+
+
+def _demo_consents(guests: list[Guest], id_by_email: dict[str, int]) -> list[ConsentEntry]:
+    """The consent ledger behind the demo guests' consent flags (one entry per yes)."""
+    now = timezone.now()
+    return [
+        ConsentEntry(
+            guest_id=id_by_email[guest.email],
+            purpose=purpose,
+            granted=True,
+            at=now,
+            source="demo",
+            wording_version=settings.CONSENT_WORDING_VERSION,
+            channel="system",
+        )
+        for guest in guests
+        for purpose, flag in (
+            ("marketing_email", guest.marketing_email_consent),
+            ("marketing_sms", guest.marketing_sms_consent),
+        )
+        if flag
+    ]
 
 
 def _stays_for(rng, guest_id, i, properties, today, value) -> list[Stay]:
@@ -375,8 +411,10 @@ def seed(*, guests: int, seed: int) -> DemoContext:
         if value > 3 and rng.random() < 0.5:
             guest.company = rng.choice(companies)
     existing = set(Guest.objects.filter(email__in=[g.email for g in built]).values_list("email", flat=True))
-    Guest.objects.bulk_create([g for g in built if g.email not in existing], batch_size=1000)
+    new = [g for g in built if g.email not in existing]
+    Guest.objects.bulk_create(new, batch_size=1000)
     id_by_email = dict(Guest.objects.filter(email__in=[g.email for g in built]).values_list("email", "id"))
+    ConsentEntry.objects.bulk_create(_demo_consents(new, id_by_email), batch_size=1000)
     guest_ids = [id_by_email[g.email] for g in built]
     ctx.guest_ids = guest_ids
 
@@ -400,6 +438,9 @@ def seed(*, guests: int, seed: int) -> DemoContext:
                     source=rng.choice(["guest", "staff", "pms"]),
                     source_property=properties[list(properties)[i % len(properties)]],
                     last_confirmed=today - dt.timedelta(days=rng.randrange(700)),
+                    # A sensitive preference is kept only for a stated need (no demo guest
+                    # gave consent to sensitive preferences).
+                    operational_need=DEMO_OPERATIONAL_NEED if ptype.is_sensitive else "",
                 )
             )
     GuestPreference.objects.bulk_create(prefs, batch_size=2000, ignore_conflicts=True)

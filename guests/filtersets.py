@@ -1,7 +1,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import Guest, Property, Stay
+from crm_site.formfields import DateFilter
+
+from .models import AuditEvent, ConsentEntry, Guest, Property, Stay
 
 MAX_ID = 2**63 - 1
 
@@ -47,3 +49,26 @@ class PropertyFilterSet(django_filters.FilterSet):
     class Meta:
         model = Property
         fields = ["code", "country", "is_active"]
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    """The audit log for chain admins: by guest, actor (user name), action, what was
+    acted on and date range (page and API)."""
+
+    guest = id_filter("guest_ref")
+    actor = django_filters.CharFilter(field_name="actor__username", lookup_expr="iexact", label=_("User name"))
+    action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices)
+    target = django_filters.CharFilter(lookup_expr="istartswith", label=_("What (e.g. consent, export:)"))
+    channel = django_filters.CharFilter(lookup_expr="iexact")
+    date_from = DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+    date_to = DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["guest", "actor", "action", "target", "channel", "date_from", "date_to"]
+
+
+class ConsentEntryFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ConsentEntry
+        fields = ["purpose", "granted"]

@@ -5,6 +5,7 @@ from crm_site.errors import DomainError, add_to_form
 
 from . import selectors
 from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property
+from .models_consent import ConsentPurpose
 from .services.profiles import TEXT_LIMITS, guest_data_clean
 
 
@@ -71,6 +72,26 @@ class PreferenceForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     source = forms.ChoiceField(label=_("Source"), choices=GuestPreference.Source.choices, initial="staff")
     source_property = forms.ModelChoiceField(label=_("Recorded at"), queryset=Property.objects.all(), required=False)
+    operational_need = forms.CharField(
+        label=_("Operational need"),
+        max_length=200,
+        required=False,
+        help_text=_("Sensitive preferences without the guest's consent: why the hotel must know."),
+    )
+
+
+class ConsentForm(forms.Form):
+    """A new entry of the consent ledger: given or withdrawn, where, on which wording."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Consent"),
+        choices=[("true", _("Given")), ("false", _("Withdrawn"))],
+        coerce=lambda value: value == "true",
+    )
+    source = forms.CharField(label=_("Where the guest said so"), max_length=50, initial="desk")
+    wording_version = forms.CharField(label=_("Wording version"), max_length=20, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class GuestNoteForm(forms.Form):

@@ -261,6 +261,13 @@ class PreferenceType(models.Model):
     label = models.CharField(_("label"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
+    # Health, religion, disability (allergies, halal, accessibility): kept only with the
+    # guest's consent to sensitive preferences or for a stated operational need.
+    is_sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Health, religion or disability: stored only with consent or for an operational need."),
+    )
 
     class Meta:
         verbose_name = _("preference type")
@@ -298,6 +305,12 @@ class GuestPreference(models.Model):
         verbose_name=_("recorded at"),
     )
     last_confirmed = models.DateField(_("last confirmed"))
+    operational_need = models.CharField(
+        _("operational need"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why the hotel must know a sensitive preference without the guest's consent (e.g. the kitchen)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -398,24 +411,34 @@ class Stay(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who viewed, changed, merged, exported or erased a guest profile (append-only)."""
+    """Who viewed, changed, merged, exported or erased what (append-only).
+
+    One log for the whole CRM (``guests.audit``): ``target`` says what was acted on
+    (``guest``, ``preference``, ``note``, ``consent``, ``tier``, ``export:<name>``,
+    ``admin:<app.model>``), ``object_ref`` which row, ``guest_ref`` whose profile it
+    concerns (none for a chain-wide export); ``details`` holds the changed fields with
+    their old and new values (scrubbed when the guest is erased), an export's rows …"""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
         CREATE = "create", _("Created")
         CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
         MERGE = "merge", _("Merged")
         UNMERGE = "unmerge", _("Merge undone")
         EXPORT = "export", _("Exported")
+        DENIED = "denied", _("Refused")
         ERASE = "erase", _("Erased")
 
     guest = models.ForeignKey(Guest, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
-    guest_ref = models.BigIntegerField(_("guest id"), db_index=True)
+    guest_ref = models.BigIntegerField(_("guest id"), null=True, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    target = models.CharField(_("what"), max_length=60, default="guest", db_index=True)
+    object_ref = models.CharField(_("object id"), max_length=40, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    channel = models.CharField(_("channel"), max_length=10, default="web")  # web | api | system
+    channel = models.CharField(_("channel"), max_length=10, default="web")  # web | api | admin | import | system
     details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
@@ -423,10 +446,14 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["guest_ref", "-at"], name="audit_guest_at_idx")]
+        indexes = [
+            models.Index(fields=["guest_ref", "-at"], name="audit_guest_at_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at_idx"),
+            models.Index(fields=["action", "-at"], name="audit_action_at_idx"),
+        ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} guest {self.guest_ref}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.target} {self.object_ref}"
 
 
 class GuestMerge(models.Model):
@@ -465,3 +492,7 @@ class GuestMerge(models.Model):
 
     def __str__(self):
         return f"{self.merged_id} → {self.survivor_id}"
+
+
+# The consent ledger lives in its own module; imported here so Django registers it.
+from .models_consent import ConsentEntry  # noqa: E402, F401

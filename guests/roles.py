@@ -15,6 +15,7 @@ _READ = [
     "guests.view_preferencetype",
     "guests.view_guestnote",
     "guests.view_company",
+    "guests.view_consententry",
 ]
 _EDIT_PROFILE = [
     "guests.add_guest",
@@ -24,6 +25,7 @@ _EDIT_PROFILE = [
     "guests.delete_guestpreference",
     "guests.add_guestnote",
     "guests.change_guestnote",
+    "guests.add_consententry",
 ]
 _STAYS = ["guests.add_stay", "guests.change_stay", "guests.import_stays"]
 # Amounts (crm_site.revenue): sales, chain admins and both integrator tokens (the

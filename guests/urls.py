@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.guest_create, name="create"),
     path("arrivals/", views.arrivals, name="arrivals"),
+    path("audit/", views.audit_log, name="audit-log"),
     path("<int:pk>/", views.guest_detail, name="detail"),
     path("<int:pk>/edit/", views.guest_edit, name="edit"),
     path("<int:pk>/export/", views.guest_export, name="export"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge-undo"),
     path("<int:pk>/preferences/", views.preference_add, name="preference-add"),
     path("<int:pk>/preferences/<int:preference_id>/remove/", views.preference_remove, name="preference-remove"),
+    path("<int:pk>/consents/", views.consent_add, name="consent-add"),
     path("<int:pk>/notes/", views.note_add, name="note-add"),
     path("<int:pk>/notes/<int:note_id>/deactivate/", views.note_deactivate, name="note-deactivate"),
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import audit, selectors, services
+from .filtersets import AuditEventFilterSet
 from .forms import ArrivalsForm, GuestForm, GuestNoteForm, PreferenceForm
 from .models import AuditEvent, Guest, GuestMerge
 
@@ -210,10 +212,10 @@ def arrivals(request):
     )
 
 
-@login_required
-@permission_required("guests.export_guest", raise_exception=True)
+@audit.export_view(what="guest", permission="guests.export_guest")
 def guest_export(request, pk: int):
-    """Download everything held about a guest as JSON (privacy access request)."""
+    """Download everything held about a guest as JSON (privacy access request); the
+    download is audited, and so is a refusal."""
     guest = get_object_or_404(Guest.objects.active(), pk=pk)
     data = services.guest_export(guest=guest, by=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
@@ -224,19 +226,61 @@ def guest_export(request, pk: int):
 @login_required
 @permission_required("guests.erase_guest", raise_exception=True)
 def guest_erase(request, pk: int):
+    """Erase on request: the operator types ERASE and the request's reference."""
     guest = get_object_or_404(Guest.objects.active(), pk=pk)
     if request.method == "POST":
         if request.POST.get("confirm") != "ERASE":
             messages.error(request, _("Type ERASE to confirm."))
         else:
             try:
-                services.guest_erase(guest_id=guest.pk, by=request.user)
+                services.guest_erase(guest_id=guest.pk, reference=request.POST.get("reference"), by=request.user)
             except DomainError as error:
                 messages.error(request, str(error.message))
             else:
                 messages.success(request, _("The guest's personal data was erased; stays are kept anonymously."))
                 return redirect("guests:detail", pk=guest.pk)
-    return render(request, "guests/guest_erase.html", {"guest": guest})
+    return render(request, "guests/guest_erase.html", {"guest": guest}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@permission_required("guests.add_consententry", raise_exception=True)
+@require_POST
+def consent_add(request, pk: int):
+    """A new entry of the guest's consent ledger (given or withdrawn)."""
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
+    data = {k: request.POST.get(k) for k in ("purpose", "granted", "source", "wording_version", "note")}
+    try:
+        services.consent_record(
+            guest_id=guest.pk, data={k: v for k, v in data.items() if v is not None}, by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, "; ".join(str(m) for ms in error.fields.values() for m in ms) or str(error.message))
+    else:
+        messages.success(request, _("Consent recorded."))
+    return redirect("guests:detail", pk=guest.pk)
+
+
+AUDIT_PER_PAGE = 100
+
+
+@login_required
+@permission_required("guests.view_auditevent", raise_exception=True)
+def audit_log(request):
+    """The whole audit log for chain administrators, filtered by guest, user, action,
+    what and date."""
+    filterset = AuditEventFilterSet(request.GET, queryset=selectors.audit_event_list())
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else filterset.queryset.none(), AUDIT_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "guests/audit_log.html",
+        {"filterset": filterset, "page": page, "query": params.urlencode()},
+        status=200 if valid else 400,
+    )
 
 
 @login_required

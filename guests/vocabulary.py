@@ -29,6 +29,12 @@ VOCABULARY = [
     ("late-checkout", "amenities", "service", "Late check-out when possible", 40),
 ]
 
+# Preferences that reveal health, religion or a disability: stored only with the guest's
+# consent to sensitive preferences, or marked as an operational need with a reason.
+SENSITIVE_CODES = frozenset(
+    {"accessible-room", "diet-halal", "diet-gluten-free", "allergy-nuts", "pillow-hypoallergenic"}
+)
+
 
 def ensure_default_vocabulary(**kwargs) -> None:
     from .models import PreferenceType
@@ -36,7 +42,14 @@ def ensure_default_vocabulary(**kwargs) -> None:
     existing = set(PreferenceType.objects.values_list("code", flat=True))
     PreferenceType.objects.bulk_create(
         [
-            PreferenceType(code=code, category=category, group=group, label=label, sort_order=order)
+            PreferenceType(
+                code=code,
+                category=category,
+                group=group,
+                label=label,
+                sort_order=order,
+                is_sensitive=code in SENSITIVE_CODES,
+            )
             for code, category, group, label, order in VOCABULARY
             if code not in existing
         ]

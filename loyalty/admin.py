@@ -47,6 +47,7 @@ class TierAdmin(admin.ModelAdmin):
     form = TierAdminForm
     list_display = ["rank", "code", "name", "qualifying_nights", "qualifying_spend", "earn_multiplier"]
     ordering = ["rank"]
+    audited_by_service = True  # tier_create / tier_update audit with old and new values
 
     def get_readonly_fields(self, request, obj=None):
         return ["code", "rank"] if obj is not None else []
@@ -54,10 +55,12 @@ class TierAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {field: form.cleaned_data[field] for field in services.tiers.EDITABLE if field in form.cleaned_data}
         if change:
-            saved = services.tier_update(tier=Tier.objects.get(pk=obj.pk), data=data, by=request.user)
+            saved = services.tier_update(tier=Tier.objects.get(pk=obj.pk), data=data, by=request.user, channel="admin")
         else:
             saved = services.tier_create(
-                data={**data, "code": form.cleaned_data["code"], "rank": form.cleaned_data["rank"]}, by=request.user
+                data={**data, "code": form.cleaned_data["code"], "rank": form.cleaned_data["rank"]},
+                by=request.user,
+                channel="admin",
             )
         obj.pk = saved.pk
 

@@ -50,7 +50,9 @@ class LoyaltyConfig(AppConfig):
         register(
             # Guest search by member number (M + 9 digits, see loyalty.numbers).
             IdentifierLookup(key="member-number", lookup=selectors.guest_ids_by_member_number),
-            PersonalData(key="loyalty", order=20, erase=services.guest_loyalty_erase),
+            PersonalData(
+                key="loyalty", order=20, erase=services.guest_loyalty_erase, activity=services.loyalty_activity
+            ),
             GuestSection(
                 key="loyalty",
                 order=20,

@@ -24,6 +24,7 @@ class SegmentationRunSerializer(RevenueFieldsMixin, serializers.ModelSerializer)
             "guest_count",
             "active_count",
             "segment_counts",
+            "opted_out_count",
             "total_revenue",
             "previous_run",
             "migration",

@@ -1,5 +1,6 @@
 """Reading a run's input: ONE aggregate query per (guest, property) over checked-out
-stays up to the as-of date, streamed out with ``COPY`` on PostgreSQL
+stays up to the as-of date (guests who objected to profiling left out; an erased,
+anonymous profile stays in the figures), streamed out with ``COPY`` on PostgreSQL
 (``crm_site.pgcopy.read_frame``), and the segments of an earlier run for the migration
 matrix."""
 
@@ -51,20 +52,33 @@ def _aggregate_sql() -> tuple[str, list[str]]:
             GROUP BY st.guest_id, st.property_id
         ) s ON s.guest_id = g.id
         WHERE g.merged_into_id IS NULL AND (s.guest_id IS NOT NULL OR g.created_at < %s)
+          AND (g.profiling_opt_out = %s OR g.is_anonymised = %s)
     """
-    return sql, ["start", "start", "start", "as_of", "as_of", "status", "as_of", "created_before"]
+    return sql, ["start", "start", "start", "as_of", "as_of", "status", "as_of", "created_before", "false", "true"]
+
+
+def _created_before(as_of: dt.date) -> dt.datetime:
+    # Profiles created after the as-of date were not prospects yet on that date.
+    return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+
+
+def opted_out_count(*, as_of: dt.date) -> int:
+    """Identified guests left out because they objected to profiling (counted apart).
+    An erased profile is anonymous: its stays stay in the figures."""
+    return Guest.objects.identified().filter(profiling_opt_out=True, created_at__lt=_created_before(as_of)).count()
 
 
 def read_aggregate(*, as_of: dt.date, window_start: dt.date) -> pd.DataFrame:
     sql, names = _aggregate_sql()
     ops = connection.ops
-    # Profiles created after the as-of date were not prospects yet on that date.
-    created_before = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    created_before = _created_before(as_of)
     values = {
         "start": ops.adapt_datefield_value(window_start),
         "as_of": ops.adapt_datefield_value(as_of),
         "status": Stay.Status.CHECKED_OUT.value,
         "created_before": ops.adapt_datetimefield_value(created_before),
+        "false": False,
+        "true": True,
     }
     dtypes = {
         "guest_id": np.int64,

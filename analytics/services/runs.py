@@ -52,6 +52,7 @@ def segmentation_run(
         try:
             with phases("read"):
                 rows = aggregate.read_aggregate(as_of=as_of, window_start=window_start)
+                opted_out = aggregate.opted_out_count(as_of=as_of)
             with phases("compute"):
                 outcome = calc.compute(rows, params)
                 del rows
@@ -62,6 +63,7 @@ def segmentation_run(
             with phases("write"), transaction.atomic():
                 storage.write_guest_segments(run, outcome, as_of)
                 storage.write_figures(run, outcome)
+                run.opted_out_count = opted_out
                 _complete(run, outcome, previous=previous, started=started)
         except Exception as exc:
             _fail(run, exc, started)
@@ -73,10 +75,11 @@ def segmentation_run(
             _prune_guest_rows(params)
     run.phase_seconds = phases.seconds  # for the benchmark and the log; not stored
     logger.info(
-        "segmentation %s for %s: %d guests, %s in %d ms (%s)",
+        "segmentation %s for %s: %d guests (%d opted out, left out), %s in %d ms (%s)",
         run.pk,
         as_of,
         run.guest_count,
+        run.opted_out_count,
         run.segment_counts,
         run.duration_ms,
         ", ".join(f"{k} {v:.2f} s" for k, v in phases.seconds.items()),

@@ -23,7 +23,7 @@ from .emails import (
     care_task_send_email,
     render_care_email,
 )
-from .privacy import care_erase_guests, merge_move, merge_restore
+from .privacy import care_activity, care_erase_guests, merge_move, merge_restore
 from .surveys import survey_record
 from .warnings import warning_assign, warning_record_outcome
 
@@ -31,6 +31,7 @@ __all__ = [
     "care_email_template_check",
     "care_email_template_save",
     "care_emails_queue",
+    "care_activity",
     "care_erase_guests",
     "care_list_build",
     "care_task_complete",

@@ -74,9 +74,18 @@ def care_erase_guests(guest_ids: list[int]) -> None:
     now = timezone.now()
     ContactLog.objects.filter(guest_id__in=ids).update(note="", details={})
     CareTask.objects.filter(guest_id__in=ids).update(note="", details={})
+    ChurnWarning.objects.filter(guest_id__in=ids).exclude(competitor="").update(competitor="")
     CareTask.objects.filter(guest_id__in=ids, status=CareTask.Status.OPEN).update(status=CareTask.Status.CANCELLED)
     StaySurvey.objects.filter(guest_id__in=ids).update(comment="")
     ChurnWarning.objects.filter(guest_id__in=ids).update(outcome_note="")
     ChurnWarning.objects.filter(guest_id__in=ids, status=ChurnWarning.Status.OPEN).update(
         status=ChurnWarning.Status.CLOSED, outcome=ChurnWarning.Outcome.CLEARED, closed_at=now, updated_at=now
     )
+
+
+def care_activity(since) -> list:
+    """``PersonalData.activity``: guests contacted or surveyed since then."""
+    return [
+        ContactLog.objects.filter(created_at__gte=since).values_list("guest_id", flat=True),
+        StaySurvey.objects.filter(received_on__gte=since.date()).values_list("guest_id", flat=True),
+    ]

@@ -11,6 +11,7 @@ from crm_site import scope
 from crm_site.errors import ConflictError, ErrorBag
 from crm_site.parsing import as_choice, as_int, as_of_date, as_text
 from guests.models import Stay
+from guests.services import guest_check_writable
 
 from ..models import StaySurvey
 
@@ -66,6 +67,7 @@ def survey_record(
         stay = _locked_stay(stay_id, by)
         _stay_problems(bag, stay, guest_id=guest_id, received_on=data["received_on"])
         bag.raise_if_any()
+        guest_check_writable(stay.guest)  # an erased profile takes no new survey (409)
         if StaySurvey.objects.filter(stay_id=stay.pk).exists():
             raise ConflictError(_("This stay already has a survey."), field="stay")
         try:

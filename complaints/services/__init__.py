@@ -19,7 +19,7 @@ checks apply to people only.
 from .compensation import compensation_key, compensations_post_pending
 from .escalation import complaint_escalate, complaints_escalate_overdue, duty_managers, notification_acknowledge
 from .intake import complaint_create, complaint_link_guest
-from .privacy import complaints_erase_guests, complaints_move_guest, complaints_restore_guest
+from .privacy import complaints_activity, complaints_erase_guests, complaints_move_guest, complaints_restore_guest
 from .transitions import complaint_transition
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "complaint_escalate",
     "complaint_link_guest",
     "complaint_transition",
+    "complaints_activity",
     "complaints_erase_guests",
     "complaints_escalate_overdue",
     "complaints_move_guest",

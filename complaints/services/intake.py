@@ -12,6 +12,7 @@ from crm_site import scope
 from crm_site.errors import ConflictError, DomainError, ErrorBag
 from crm_site.parsing import as_choice, as_text
 from guests.models import Guest, Property, Stay
+from guests.services import guest_check_writable
 
 from .. import sla
 from ..models import Complaint, ComplaintEvent
@@ -50,6 +51,7 @@ def resolve_guest(value) -> Guest | None:
             _("This profile was merged into guest #%(id)s; use that one.") % {"id": guest.merged_into_id},
             field="guest",
         )
+    guest_check_writable(guest)  # an erased profile takes no new complaint (409)
     return guest
 
 
@@ -196,6 +198,8 @@ def _link_targets(complaint: Complaint, guest, stay) -> tuple[Guest | None, Stay
     target_guest = new_guest or (complaint.guest if complaint.guest_id else None)
     new_stay = _resolve_stay(stay, prop=complaint.property, guest=target_guest)
     if target_guest is None and new_stay is not None:
+        if new_stay.guest_id:
+            guest_check_writable(new_stay.guest)
         if not new_stay.guest_id:
             raise DomainError(_("This stay has no guest profile."), field="stay")
         target_guest = new_stay.guest

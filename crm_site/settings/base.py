@@ -54,7 +54,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "crm_site.apps.CrmAdminConfig",  # Django's admin, every change audited (crm_site.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -333,6 +333,25 @@ if NIGHTLY_HOUR in range(24) and NIGHTLY_MINUTE in range(60):
         "task": "nightly.tasks.start_pipeline",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=NIGHTLY_MINUTE),
     }
+
+# --- Privacy: stored API answers, retention, consent wording ---------------------------
+# A stored answer to an Idempotency-Key write is replayed for this many hours, then a
+# retry runs again; the hourly purge deletes the expired ones.
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
+# Guests with no stay and no activity for this many days are anonymised by the daily
+# retention task (guests.tasks.retention_anonymise); 0 switches it off (the default).
+RETENTION_ANONYMISE_AFTER_DAYS = env_int("RETENTION_ANONYMISE_AFTER_DAYS", 0)
+# The version of the consent wording staff and forms show today; every consent entry
+# records the version the guest agreed to (or withdrew from).
+CONSENT_WORDING_VERSION = env.str("CONSENT_WORDING_VERSION", default="2025-01")
+CELERY_BEAT_SCHEDULE["idempotency-purge"] = {
+    "task": "crm_site.tasks.purge_idempotency_records",
+    "schedule": crontab(minute=17),
+}
+CELERY_BEAT_SCHEDULE["guests-retention"] = {
+    "task": "guests.tasks.retention_anonymise",
+    "schedule": crontab(hour=3, minute=40),
+}
 
 # --- Mail (escalations, care e-mails) -------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

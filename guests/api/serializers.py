@@ -5,7 +5,18 @@ from rest_framework import serializers
 
 from crm_site.revenue import RevenueFieldsMixin
 
-from ..models import Company, Guest, GuestMerge, GuestNote, GuestPreference, PreferenceType, Property, Stay
+from ..models import (
+    AuditEvent,
+    Company,
+    ConsentEntry,
+    Guest,
+    GuestMerge,
+    GuestNote,
+    GuestPreference,
+    PreferenceType,
+    Property,
+    Stay,
+)
 
 
 class PropertySerializer(serializers.ModelSerializer):
@@ -96,6 +107,7 @@ class GuestPreferenceSerializer(serializers.ModelSerializer):
             "source",
             "source_property",
             "last_confirmed",
+            "operational_need",
         ]
 
 
@@ -314,3 +326,58 @@ class GuestMergeSerializer(serializers.ModelSerializer):
             "undone_by",
             "undone_at",
         ]
+
+
+class ConsentEntrySerializer(serializers.ModelSerializer):
+    """One entry of the guest's consent ledger (append-only: the latest entry of a
+    purpose is its current state)."""
+
+    purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ConsentEntry
+        fields = [
+            "id",
+            "purpose",
+            "purpose_label",
+            "granted",
+            "at",
+            "source",
+            "wording_version",
+            "note",
+            "recorded_by",
+            "channel",
+        ]
+        read_only_fields = fields
+
+
+class ConsentRecordSerializer(serializers.Serializer):
+    """A new statement of the guest: consent to ``purpose`` given (true) or withdrawn."""
+
+    purpose = serializers.ChoiceField(choices=ConsentEntry.Purpose.choices)
+    granted = serializers.BooleanField()
+    source = serializers.CharField(max_length=50, help_text=_("Where the guest said so: desk, website, e-mail …"))
+    wording_version = serializers.CharField(
+        max_length=20, required=False, help_text=_("Version of the consent text (default: the current one).")
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class EraseRequestSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=100, help_text=_("Reference of the erasure request (ticket or letter number); recorded.")
+    )
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    """Who did what to which object, when, through which channel; ``details`` holds the
+    changed fields with their old and new values, an export's row count …"""
+
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    guest = serializers.IntegerField(source="guest_ref", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "action", "target", "object_ref", "guest", "channel", "details"]
+        read_only_fields = fields

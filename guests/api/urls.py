@@ -7,10 +7,12 @@ from . import views
 router = CrmRouter(trailing_slash=True)
 router.register("guests", views.GuestViewSet, basename="guest")
 router.register(r"guests/(?P<guest_pk>\d+)/preferences", views.GuestPreferenceViewSet, basename="guest-preference")
+router.register(r"guests/(?P<guest_pk>\d+)/consents", views.GuestConsentViewSet, basename="guest-consent")
 router.register("stays", views.StayViewSet, basename="stay")
 router.register("properties", views.PropertyViewSet, basename="property")
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("guest-merges", views.GuestMergeViewSet, basename="guest-merge")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("arrivals/", views.ArrivalsView.as_view(), name="arrivals"),

@@ -20,11 +20,16 @@ from crm_site.permissions import require_perms
 from crm_site.revenue import revenue_fields, sees_revenue
 
 from .. import audit, selectors, services
-from ..filtersets import GuestFilterSet, PropertyFilterSet, StayFilterSet
-from ..models import AuditEvent, Company, Guest, GuestMerge, GuestPreference, Property, Stay
+from ..filtersets import AuditEventFilterSet, ConsentEntryFilterSet, GuestFilterSet, PropertyFilterSet, StayFilterSet
+from ..models import AuditEvent, Company, ConsentEntry, Guest, GuestMerge, GuestPreference, Property, Stay
+from .permissions import AuditedExportPermission
 from .serializers import (
     ArrivalsSerializer,
+    AuditEventSerializer,
     CompanySerializer,
+    ConsentEntrySerializer,
+    ConsentRecordSerializer,
+    EraseRequestSerializer,
     GuestMergeSerializer,
     GuestPreferenceSerializer,
     GuestSerializer,
@@ -88,7 +93,13 @@ class GuestViewSet(
             return Response({"count": len(data), "next": None, "previous": None, "results": data})
         return super().list(request, *args, **kwargs)
 
-    @idempotent
+    def retrieve(self, request, *args, **kwargs):
+        """One profile; the read is audited (who read which guest, when)."""
+        guest = self.get_object()
+        audit.record(guest=guest, action=AuditEvent.Action.VIEW, by=request.user, channel="api")
+        return Response(self.get_serializer(guest).data)
+
+    @idempotent(guests=lambda body: [body.get("id")] if isinstance(body, dict) else [])
     def create(self, request, *args, **kwargs):
         data = request_object(request, drop=_GUEST_OUTPUT_ONLY | {"version"})
         guest = services.guest_create(data=data, by=request.user, channel="api")
@@ -135,18 +146,24 @@ class GuestViewSet(
         return Response(GuestMergeSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"], permission_classes=[require_perms("guests.export_guest")])
+    @action(detail=True, methods=["get"], permission_classes=[AuditedExportPermission])
     def export(self, request, pk=None):
-        """Everything held about the guest (privacy access request)."""
+        """Everything held about the guest (privacy access request); audited, and so is a
+        request without the permission (403)."""
         guest = self.get_object()
         return Response(services.guest_export(guest=guest, by=request.user, channel="api"))
 
-    @extend_schema(request=None, responses=GuestSerializer)
+    @extend_schema(request=EraseRequestSerializer, responses=GuestSerializer)
     @action(detail=True, methods=["post"], permission_classes=[require_perms("guests.erase_guest")])
     def erase(self, request, pk=None):
-        """Anonymise the guest (right to be forgotten); stays and revenue are kept."""
+        """Anonymise the guest and every profile merged into them (right to be forgotten);
+        stays and revenue are kept.  ``reference`` (the request's ticket or letter number)
+        is required and recorded.  An already erased guest: 409."""
         guest = self.get_object()
-        erased = services.guest_erase(guest_id=guest.pk, by=request.user, channel="api")
+        data = request_object(request)
+        erased = services.guest_erase(
+            guest_id=guest.pk, reference=data.get("reference"), by=request.user, channel="api"
+        )
         return Response(self.get_serializer(erased).data)
 
 
@@ -179,12 +196,14 @@ class GuestPreferenceViewSet(
             source=data.get("source", GuestPreference.Source.STAFF),
             source_property=data.get("source_property"),
             confirmed_on=data.get("last_confirmed"),
+            operational_need=data.get("operational_need", ""),
             by=request.user,
+            channel="api",
         )
         return Response(self.get_serializer(preference).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
-        services.preference_remove(guest=self.get_guest(), preference_id=kwargs["pk"], by=request.user)
+        services.preference_remove(guest=self.get_guest(), preference_id=kwargs["pk"], by=request.user, channel="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -349,3 +368,36 @@ class GuestMergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def undo(self, request, pk=None):
         record = services.guest_merge_undo(merge_id=pk, by=request.user)
         return Response(GuestMergeSerializer(record).data)
+
+
+class GuestConsentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """A guest's consent ledger, latest first.  POST appends an entry (consent to a
+    purpose given or withdrawn, where, on which wording); entries are never changed."""
+
+    serializer_class = ConsentEntrySerializer
+    filterset_class = ConsentEntryFilterSet
+    queryset = ConsentEntry.objects.all()
+    pagination_class = None
+
+    def get_guest(self) -> Guest:
+        return get_object_or_404(Guest.objects.active(), pk=self.kwargs["guest_pk"])
+
+    def get_queryset(self):
+        return ConsentEntry.objects.filter(guest=self.get_guest()).select_related("recorded_by").order_by("-at", "-id")
+
+    @extend_schema(request=ConsentRecordSerializer, responses={201: ConsentEntrySerializer})
+    def create(self, request, *args, **kwargs):
+        guest = self.get_guest()
+        entry = services.consent_record(guest_id=guest.pk, data=request_object(request), by=request.user, channel="api")
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log (chain administrators): who viewed, changed, exported, merged or
+    erased what, with old and new values; filter by guest, actor, action, what and date."""
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilterSet
+
+    def get_queryset(self):
+        return selectors.audit_event_list()

@@ -1,8 +1,10 @@
 """Reads shaped for the front desk, one module per screen.
 
-* ``access`` — active guests, consents, the properties a viewer works with;
+* ``access`` — active guests, the properties a viewer works with;
+* ``consent`` — the consent ledger: current state, history, who consents to a purpose;
+* ``audit`` — the audit log, filtered for chain admins;
 * ``search`` — guest lookup (names, pinyin, typos, phone suffixes, e-mails);
-* ``profile`` — the guest 360 view and the audit trail;
+* ``profile`` — the guest 360 view;
 * ``arrivals`` — a day's arrivals with what to prepare;
 * ``duplicates`` — likely duplicates and past merges.
 
@@ -11,8 +13,17 @@ it have the same, locked query count (``tests/query_counts.json``).  Selectors n
 import services.
 """
 
-from .access import CONSENT_FIELDS, active_guests, guest_has_consent, visible_properties
+from .access import active_guests, visible_properties
 from .arrivals import arrivals, arrivals_date, default_arrival_date
+from .audit import audit_event_list, audit_events
+from .consent import (
+    consent_history,
+    consent_section,
+    consent_state,
+    contactable_guest_ids,
+    guest_has_consent,
+    with_consent,
+)
 from .duplicates import (
     DUPLICATE_REASON_LABELS,
     duplicate_candidates,
@@ -21,11 +32,10 @@ from .duplicates import (
     merge_history,
     reason_labels,
 )
-from .profile import PROFILE_STAY_LIMIT, GuestProfile, audit_events, guest_profile
+from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
 from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
 
 __all__ = [
-    "CONSENT_FIELDS",
     "DUPLICATE_REASON_LABELS",
     "FUZZY_CANDIDATES",
     "PROFILE_STAY_LIMIT",
@@ -33,7 +43,12 @@ __all__ = [
     "active_guests",
     "arrivals",
     "arrivals_date",
+    "audit_event_list",
     "audit_events",
+    "consent_history",
+    "consent_section",
+    "consent_state",
+    "contactable_guest_ids",
     "default_arrival_date",
     "duplicate_candidates",
     "duplicate_reasons",
@@ -45,4 +60,5 @@ __all__ = [
     "merge_history",
     "reason_labels",
     "visible_properties",
+    "with_consent",
 ]

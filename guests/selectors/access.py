@@ -1,4 +1,5 @@
-"""Who and what a viewer works with: active guests, consents, home properties."""
+"""Who and what a viewer works with: active guests, home properties.  (Consents:
+``guests.selectors.consent``.)"""
 
 from __future__ import annotations
 
@@ -11,17 +12,6 @@ from ..models import Guest, Property
 
 def active_guests() -> QuerySet[Guest]:
     return Guest.objects.active()
-
-
-CONSENT_FIELDS = {"marketing_email": "marketing_email_consent", "marketing_sms": "marketing_sms_consent"}
-
-
-def guest_has_consent(*, guest_id: int, purpose: str) -> bool:
-    """Whether the guest (not erased, not merged away) currently consents to ``purpose``."""
-    field = CONSENT_FIELDS.get(purpose)
-    if field is None:
-        return False
-    return Guest.objects.identified().filter(pk=guest_id, **{field: True}).exists()
 
 
 def visible_properties(user) -> QuerySet[Property]:

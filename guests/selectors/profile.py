@@ -1,4 +1,4 @@
-"""The guest 360 view (page and API) and the audit trail of a profile."""
+"""The guest 360 view (page and API)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from crm_site.extensions import Badge, badges_for, guest_sections
 from crm_site.revenue import without_revenue
 
 from .. import money
-from ..models import AuditEvent, Guest, GuestNote, GuestPreference, Stay
+from ..models import Guest, GuestNote, GuestPreference, Stay
 
 
 @dataclass
@@ -84,7 +84,3 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
         stays_total=stays_total,
         all_properties=scope.home_properties(viewer) is None,
     )
-
-
-def audit_events(*, guest_id: int, limit: int = 500) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(guest_ref=guest_id).select_related("actor").order_by("-at", "-id")[:limit])

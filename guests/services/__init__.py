@@ -4,7 +4,10 @@
 * ``preferences`` — preferences and notes;
 * ``stays`` — the one stay upsert (API, bulk API, importer, admin), with its rule set
   (``stay_rows``) and its writer (``stay_writer``);
-* ``privacy`` — export and erase (GDPR / PIPL);
+* ``privacy`` — the right-of-access export (GDPR / PIPL);
+* ``erasure`` — erasure of a whole merge cluster, and the read-only rule for erased profiles;
+* ``consent`` — the consent ledger (and the profile's consent flags as its entries);
+* ``retention`` — anonymising guests without stay or activity for a configured period;
 * ``merge`` — duplicate merge and its undo;
 * ``properties`` — the chain's hotels;
 * ``maintenance`` — planner statistics after bulk loads.
@@ -14,12 +17,15 @@ Every function validates first, writes inside one transaction and raises
 import from here.
 """
 
+from .consent import consent_input_clean, consent_record
+from .erasure import ERASED_NAME, guest_check_writable, guest_erase, merge_cluster_ids
 from .maintenance import tables_analyze
 from .merge import MERGE_FILL_FIELDS, guest_merge, guest_merge_undo
 from .preferences import guest_note_add, guest_note_deactivate, preference_remove, preference_set
-from .privacy import ERASED_NAME, guest_erase, guest_export
+from .privacy import guest_export
 from .profiles import GUEST_FIELDS, NAME_FIELDS, guest_create, guest_data_clean, guest_update
 from .properties import PROPERTY_FIELDS, property_create, property_data_clean, property_update
+from .retention import guests_activity, guests_retention_anonymise
 from .stay_rows import (
     ROW_FIELDS,
     STAY_FIELDS,
@@ -53,6 +59,9 @@ __all__ = [
     "StayRowError",
     "StayRowResult",
     "StayUpsertReport",
+    "consent_input_clean",
+    "consent_record",
+    "guest_check_writable",
     "guest_create",
     "guest_data_clean",
     "guest_erase",
@@ -62,6 +71,9 @@ __all__ = [
     "guest_note_add",
     "guest_note_deactivate",
     "guest_update",
+    "guests_activity",
+    "guests_retention_anonymise",
+    "merge_cluster_ids",
     "preference_remove",
     "preference_set",
     "property_create",

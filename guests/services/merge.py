@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site import parsing
-from crm_site.errors import DomainError, NotFound
+from crm_site.errors import ConflictError, DomainError, NotFound
 from crm_site.extensions import merge_handlers
 
 from .. import audit, search_keys
 from ..models import AuditEvent, Guest, GuestMerge, GuestNote, GuestPreference, Stay
 from ..selectors.duplicates import duplicate_reasons
 from ..signals import guests_merged
+from .erasure import guest_check_writable
 
 MERGE_FILL_FIELDS = ("email", "phone", "birth_date", "nationality", "language", "document_hash", "gender")
 
@@ -55,8 +56,8 @@ def _check_mergeable(survivor: Guest | None, merged: Guest | None) -> None:
         raise DomainError(_("This guest was itself merged into another profile."), field="survivor")
     if merged.merged_into_id:
         raise DomainError(_("This guest has already been merged."), field="merged")
-    if survivor.is_anonymised or merged.is_anonymised:
-        raise DomainError(_("Erased guests cannot be merged."), field="merged")
+    guest_check_writable(survivor, field="survivor")
+    guest_check_writable(merged, field="merged")
 
 
 def _fill_blanks(survivor: Guest, merged: Guest) -> dict[str, str]:
@@ -119,7 +120,8 @@ def guest_merge(*, survivor_id, merged_id, by=None, note: str = "") -> GuestMerg
 
 
 def guest_merge_undo(*, merge_id, by=None) -> GuestMerge:
-    """Undo a merge: exactly the rows that moved go back and the duplicate reappears."""
+    """Undo a merge: exactly the rows that moved go back and the duplicate reappears.
+    Refused (409) once either profile was erased: erasure is final."""
     merge_id = parsing.as_id(merge_id, field="merge")
     with transaction.atomic():
         try:
@@ -132,6 +134,13 @@ def guest_merge_undo(*, merge_id, by=None) -> GuestMerge:
         survivor, merged = locked[record.survivor_id], locked[record.merged_id]
         if survivor.merged_into_id:
             raise DomainError(_("The surviving profile was merged again since; undo that merge first."), field="merge")
+        if survivor.is_anonymised or merged.is_anonymised:
+            # Erasure is final: undoing would bring a profile of the erased person back.
+            raise ConflictError(
+                _("This merge cannot be undone: the guest's personal data was erased since."),
+                field="merge",
+                code="guest_erased",
+            )
         for handler in reversed(merge_handlers()):
             if handler.key in record.moved:
                 handler.restore(record.moved[handler.key], merged.pk, survivor.pk)

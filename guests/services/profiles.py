@@ -2,8 +2,8 @@
 
 Profiles are chain-wide.  Names, e-mail, phone, dates and codes are validated here (one
 rule set for the API, the pages, the importer and the admin), the search keys are
-derived from the names, consents are stamped with when and where they changed, and every
-change leaves an audit record.  Updates use optimistic locking (``version``).
+derived from the names, consent flags become entries of the consent ledger, and every
+change leaves an audit record with the old and new values.  Updates use optimistic locking (``version``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from crm_site.errors import ConflictError, DomainError, ErrorBag, NotFound
 
 from .. import audit, search_keys
 from ..models import AuditEvent, Company, Guest
+from .consent import PROFILE_CONSENT_FIELDS, consents_from_profile
+from .erasure import guest_check_writable
 
 GUEST_FIELDS = (
     "family_name",
@@ -62,6 +64,8 @@ TEXT_LIMITS = {
     "consent_source": 50,
 }
 BOOLEAN_FIELDS = ("marketing_email_consent", "marketing_sms_consent", "profiling_opt_out")
+# Profile fields written straight to the row (the consent flags go to the ledger).
+FIELDS = frozenset(GUEST_FIELDS) - frozenset(BOOLEAN_FIELDS)
 
 
 def _not_a_single_value(value) -> bool:
@@ -175,25 +179,32 @@ def _derive(values: dict, *, current: Guest | None, names_given: bool, current_v
         cleaned["phone_reversed"] = search_keys.phone_reversed(cleaned["phone"])
     if "document_number" in values:
         cleaned["document_hash"] = search_keys.document_hash(values["document_number"])
-    now = timezone.now()
-    source = values.get("consent_source") or "staff"
-    for channel in ("email", "sms"):
-        field = f"marketing_{channel}_consent"
-        if field in cleaned and (current is None or bool(getattr(current, field)) != bool(cleaned[field])):
-            cleaned[f"{field}_at"] = now
-            cleaned[f"{field}_source"] = source
+    if "consent_source" in values:
+        cleaned["consent_source"] = values["consent_source"] or ""
     if names_given:
         cleaned.update(search_keys.name_keys(**{f: current_value(f) for f in NAME_FIELDS}))
     return cleaned
 
 
+def _split_consents(cleaned: dict) -> tuple[dict, dict, str]:
+    """(profile values, consent flags, where the consent came from): the flags become
+    consent-ledger entries (``guests.services.consent``), never plain column writes."""
+    source = cleaned.pop("consent_source", "") or "staff"
+    flags = {f: cleaned.pop(f) for f in list(cleaned) if f in PROFILE_CONSENT_FIELDS}
+    return cleaned, flags, source
+
+
 def guest_create(*, data: Mapping, by=None, channel: str = "web") -> Guest:
-    """Create a chain-wide profile.  Every invalid field is reported at once."""
-    cleaned = guest_data_clean(data, partial=False)
+    """Create a chain-wide profile.  Every invalid field is reported at once; consent
+    flags given become the first entries of the guest's consent ledger."""
+    cleaned, flags, source = _split_consents(guest_data_clean(data, partial=False))
     with transaction.atomic():
         guest = Guest(**cleaned)
         guest.save()
-        audit.record(guest=guest, action=AuditEvent.Action.CREATE, by=by, channel=channel)
+        audit.record(
+            guest=guest, action=AuditEvent.Action.CREATE, by=by, channel=channel, fields=sorted(set(cleaned) & FIELDS)
+        )
+        consents_from_profile(guest, flags, source=source, by=by, channel=channel)
     return guest
 
 
@@ -223,16 +234,20 @@ def guest_update(*, guest_id: int, expected_version, data: Mapping, by=None, cha
             guest = Guest.objects.active().select_for_update().get(pk=guest_id)
         except Guest.DoesNotExist:
             raise NotFound(_("Guest not found.")) from None
-        if guest.is_anonymised:
-            raise DomainError(_("An erased profile cannot be changed."), field="guest", code="erased")
+        guest_check_writable(guest)
         if guest.version != expected:
             raise _stale_version(guest, expected)
-        cleaned = guest_data_clean(data, partial=True, current=guest)
-        changed = sorted(k for k, v in cleaned.items() if k in GUEST_FIELDS and getattr(guest, k) != v)
+        cleaned, flags, source = _split_consents(guest_data_clean(data, partial=True, current=guest))
+        before = {k: getattr(guest, k) for k in cleaned if k in FIELDS or k == "document_hash"}
         for key, value in cleaned.items():
             setattr(guest, key, value)
         guest.version = F("version") + 1
         guest.save()
         guest.refresh_from_db()
-        audit.record(guest=guest, action=AuditEvent.Action.CHANGE, by=by, channel=channel, fields=changed)
+        after = {k: getattr(guest, k) for k in before}
+        audit.record(
+            guest=guest, action=AuditEvent.Action.CHANGE, by=by, channel=channel, changes=audit.changes(before, after)
+        )
+        consents_from_profile(guest, flags, source=source, by=by, channel=channel)
+        guest.refresh_from_db()
     return guest

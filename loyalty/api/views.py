@@ -93,7 +93,7 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         tier = self.get_object()
         serializer = self.get_serializer(tier, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        tier = services.tier_update(tier=tier, data=serializer.validated_data, by=request.user)
+        tier = services.tier_update(tier=tier, data=serializer.validated_data, by=request.user, channel="api")
         return Response(self.get_serializer(tier).data)
 
 

@@ -36,7 +36,7 @@ from .ledger import (
 )
 from .membership import membership_enrol
 from .merge import membership_merge_move, membership_merge_restore
-from .privacy import guest_loyalty_erase
+from .privacy import guest_loyalty_erase, loyalty_activity
 from .requalification import tier_requalify, tiers_requalify
 from .tiers import base_tier, tier_create, tier_update, tier_validate
 
@@ -54,6 +54,7 @@ __all__ = [
     "earned_tier",
     "eligible_revenue",
     "guest_loyalty_erase",
+    "loyalty_activity",
     "membership_enrol",
     "membership_merge_move",
     "membership_merge_restore",

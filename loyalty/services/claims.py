@@ -14,6 +14,7 @@ from crm_site import scope
 from crm_site.errors import ConflictError, DomainError, NotFound
 from crm_site.parsing import as_points, as_text
 from guests.models import Property, Stay
+from guests.services import guest_check_writable
 
 from .. import conf
 from ..models import Membership, MissingPointsClaim, PointsTransaction, StayCredit
@@ -45,6 +46,7 @@ def claim_file(
     """Record a member's claim that a stay did not earn, with the date we promise to
     answer by (``LOYALTY_CLAIM_REPLY_DAYS`` days), at one of ``by``'s properties
     (``crm_site.scope``: the claim belongs to the hotel of the missing stay)."""
+    guest_check_writable(membership.guest)  # an erased member files no new claim (409)
     if property is None:
         raise DomainError(_("Unknown property."), field="property")
     scope.require_property(property, by)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from crm_site.errors import ConflictError, DomainError, NotFound
 from crm_site.parsing import as_of_date, as_points, as_text
 from guests.models import Guest, Stay
+from guests.services import guest_check_writable
 
 from ..models import Membership, PointsTransaction, Redemption, Reward, Tier
 from .membership import membership_enrol, survivor_of
@@ -174,11 +175,12 @@ def post(
     by=None,
     effective_on: dt.date | None = None,
 ) -> PointsTransaction:
-    """One manual movement, idempotent by key."""
+    """One manual movement, idempotent by key (an erased member takes none: 409)."""
     print_ = fingerprint(kind=kind, membership=membership.pk, points=points, reason=reason)
     existing = existing_row(idempotency_key, print_)
     if existing is not None:
         return existing
+    guest_check_writable(membership.guest)
     with transaction.atomic():
         locked = lock_member(membership.pk)
         existing = existing_row(idempotency_key, print_)  # a concurrent retry got there first

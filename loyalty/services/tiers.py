@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from crm_site.errors import ConflictError, DomainError, ErrorBag
 from crm_site.parsing import as_int, as_money, as_text
+from guests import audit
 
 from .. import conf
 from ..defaults import seed_default_tiers
@@ -121,23 +122,42 @@ def tier_validate(*, tier: Tier | None, data: Mapping) -> None:
     _check(probe, {k: v for k, v in data.items() if k in EDITABLE}, others=others)
 
 
-def tier_update(*, tier: Tier, data: Mapping, by=None) -> Tier:
+def _rules(tier: Tier) -> dict:
+    return {field: getattr(tier, field) for field in EDITABLE}
+
+
+def _audit(tier: Tier, action: str, before: dict, *, by, channel: str) -> None:
+    audit.record(
+        action=action,
+        by=by,
+        channel=channel,
+        target="tier",
+        object_ref=tier.pk,
+        code=tier.code,
+        changes=audit.changes(before, _rules(tier), EDITABLE),
+    )
+
+
+def tier_update(*, tier: Tier, data: Mapping, by=None, channel: str = "web") -> Tier:
     """Change a tier's name, thresholds, multiplier or benefits.  Members move to the new
-    rules at the next requalification (up at once, down only at the year boundary)."""
+    rules at the next requalification (up at once, down only at the year boundary).
+    Audited with the old and new values."""
     with transaction.atomic():
         ladder = list(Tier.objects.select_for_update().order_by("rank"))  # one editor of the ladder at a time
         locked = next((t for t in ladder if t.pk == tier.pk), None)
         if locked is None:
             raise DomainError(_("Unknown tier."), field="tier", code="not_found")
+        before = _rules(locked)
         _check(locked, data, others=[t for t in ladder if t.pk != locked.pk])
         locked.save()
+        _audit(locked, "change", before, by=by, channel=channel)
     for field in EDITABLE:
         setattr(tier, field, getattr(locked, field))
     return locked
 
 
-def tier_create(*, data: Mapping, by=None) -> Tier:
-    """Add a tier to the ladder (code and rank are fixed once created)."""
+def tier_create(*, data: Mapping, by=None, channel: str = "web") -> Tier:
+    """Add a tier to the ladder (code and rank are fixed once created); audited."""
     bag = ErrorBag()
     code = bag.check(as_text, data.get("code"), field="code", max_length=30, required=True)
     if code and not SLUG.fullmatch(code):
@@ -158,4 +178,5 @@ def tier_create(*, data: Mapping, by=None) -> Tier:
                 tier.save()
         except IntegrityError:
             raise ConflictError(_("A tier with this code or rank exists."), field="code") from None
+        _audit(tier, "create", {}, by=by, channel=channel)
     return tier

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from analytics import services
+from guests.models import Guest
 from tests.analytics.factories import AS_OF, chain, guests, stay
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +181,7 @@ def test_run_history_page(client, sales_manager, two_runs):
     ],
 )
 def test_every_table_exports_to_csv(client, sales_manager, two_runs, table, params, first_cell, rows):
+    Guest.objects.update(marketing_email_consent=True)  # the guest list exports contactable guests only
     response = login(client, sales_manager).get(reverse("analytics:export", args=[table]), params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -191,6 +193,7 @@ def test_every_table_exports_to_csv(client, sales_manager, two_runs, table, para
 
 
 def test_guest_export_streams_and_matches_the_pyramid(client, sales_manager, two_runs):
+    Guest.objects.update(marketing_email_consent=True)
     response = login(client, sales_manager).get(reverse("analytics:export", args=["guests"]), {"segment": "small"})
     assert response.streaming
     data = csv_rows(response)
@@ -201,6 +204,7 @@ def test_guest_export_streams_and_matches_the_pyramid(client, sales_manager, two
 def test_csv_cells_cannot_run_as_formulas(client, sales_manager, hotel):
     (guest,) = guests(1)
     guest.family_name_latin, guest.given_name_latin = "=HYPERLINK(1)", ""
+    guest.marketing_email_consent = True
     guest.save()
     stay(guest, 100, prop=hotel)
     services.segmentation_run(as_of=AS_OF)

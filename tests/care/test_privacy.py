@@ -48,7 +48,7 @@ def test_erasure_scrubs_free_text_and_stops_care(hotel, chain_admin):
     CareTaskFactory(guest=guest, note="Anna's birthday")
     ChurnWarningFactory(guest=guest, outcome_note="Moved to Porto")
 
-    guest_services.guest_erase(guest_id=guest.pk, by=chain_admin)
+    guest_services.guest_erase(guest_id=guest.pk, reference="DSR-1", by=chain_admin)
 
     assert StaySurvey.objects.get(guest=guest).comment == ""
     assert ContactLog.objects.get(guest=guest).note == ""

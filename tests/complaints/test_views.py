@@ -338,7 +338,7 @@ def test_guest_erasure_scrubs_the_guest_words(hotel, chain_admin):
         description="My name is Ana, room 12",
         resolve_inputs={"satisfaction": 4, "feedback": "Ana was happy"},
     )
-    guest_services.guest_erase(guest_id=guest.pk, by=chain_admin)
+    guest_services.guest_erase(guest_id=guest.pk, reference="DSR-1", by=chain_admin)
     complaint.refresh_from_db()
     assert "Ana" not in complaint.description and complaint.feedback == ""
     assert complaint.satisfaction == 4 and complaint.status == S.FEEDBACK_RECORDED

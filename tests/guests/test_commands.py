@@ -61,6 +61,21 @@ def test_seed_demo_builds_a_small_chain():
     assert "desk" in output and demo.DEMO_PASSWORD in output
 
 
+def test_seed_demo_consents_come_from_the_ledger_and_sensitive_preferences_state_a_need():
+    from guests.models import ConsentEntry
+    from guests.selectors import consent_state
+
+    seed()
+    consenting = Guest.objects.filter(marketing_email_consent=True)
+    assert consenting.exists()
+    for guest in Guest.objects.all():
+        state = consent_state(guest_id=guest.pk)
+        assert state["marketing_email"]["granted"] == guest.marketing_email_consent
+        assert state["marketing_sms"]["granted"] == guest.marketing_sms_consent
+    assert ConsentEntry.objects.filter(source="demo").exists()
+    assert not GuestPreference.objects.filter(preference_type__is_sensitive=True, operational_need="").exists()
+
+
 def test_seed_demo_spend_is_heavy_tailed():
     seed()
     totals = sorted(

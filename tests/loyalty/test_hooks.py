@@ -95,7 +95,7 @@ def test_erasing_a_guest_scrubs_what_they_told_us_in_claims(member, chain_admin)
     membership = member()
     claim = MissingPointsClaimFactory(membership=membership, note="My passport number is 123")
 
-    guest_services.guest_erase(guest_id=membership.guest_id, by=chain_admin)
+    guest_services.guest_erase(guest_id=membership.guest_id, reference="DSR-1", by=chain_admin)
 
     claim.refresh_from_db()
     assert claim.note == ""

@@ -50,7 +50,13 @@ def test_run_nightly_refuses_while_the_pipeline_is_busy(guests_with_stays):
 def test_beat_schedules_one_pipeline_and_the_periodic_sweeps(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     tasks = sorted(entry["task"] for entry in schedule.values())
-    assert tasks == ["complaints.tasks.escalate_overdue", "nightly.tasks.start_pipeline", "outbox.tasks.deliver_due"]
+    assert tasks == [
+        "complaints.tasks.escalate_overdue",
+        "crm_site.tasks.purge_idempotency_records",
+        "guests.tasks.retention_anonymise",
+        "nightly.tasks.start_pipeline",
+        "outbox.tasks.deliver_due",
+    ]
     nightly = schedule["nightly-pipeline"]["schedule"]
     assert isinstance(nightly, crontab) and nightly.hour == {settings.NIGHTLY_HOUR}
     assert schedule["complaints-escalate-overdue"]["schedule"].total_seconds() == settings.COMPLAINT_ESCALATION_INTERVAL

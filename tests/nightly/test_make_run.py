@@ -71,6 +71,8 @@ def test_local_settings_queue_tasks_on_the_filesystem_broker(tmp_path):
     assert queue.is_dir() and config["beat_file"].startswith(str(tmp_path))
     assert config["tasks"] == [
         "complaints.tasks.escalate_overdue",
+        "crm_site.tasks.purge_idempotency_records",
+        "guests.tasks.retention_anonymise",
         "nightly.tasks.start_pipeline",
         "outbox.tasks.deliver_due",
     ]

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         order = [str(s) for s in RANKED_SEGMENTS] + [str(Segment.INACTIVE), str(Segment.PROSPECT)]
         self.stdout.write(
             f"Segmentation run {run.pk} as of {run.as_of:%Y-%m-%d}: {run.guest_count} guests, "
-            f"{run.active_count} active, net revenue {run.total_revenue}"
+            f"{run.active_count} active, net revenue {run.total_revenue}; "
+            f"{run.opted_out_count} left out (opted out of profiling)"
         )
         self.stdout.write("  " + "  ".join(f"{code}={counts.get(code, 0)}" for code in order))
         self.stdout.write(self.style.SUCCESS(f"Done in {run.duration_ms / 1000:.2f} s."))

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guests', '0005_search_performance'),
+        ('guests', '0007_consent_entries_from_flags'),
     ]
 
     operations = [

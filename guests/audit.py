@@ -130,17 +130,19 @@ def record_denied(*, what: str, permission: str, by=None, channel: str = "web", 
     )
 
 
-def export_view(*, what: str, permission: str):
+def export_view(*, what: str, permission: str | tuple[str, ...]):
     """Decorate a page that exports (CSV or JSON): login required; without
-    ``permission`` the request is refused (403) and the refusal is audited."""
+    ``permission`` (one, or a tuple that must all be held) the request is refused (403)
+    and the refusal is audited."""
+    permissions = (permission,) if isinstance(permission, str) else tuple(permission)
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(permission):
+            if not request.user.has_perms(permissions):
                 record_denied(
                     what=what,
-                    permission=permission,
+                    permission=", ".join(permissions),
                     by=request.user,
                     guest_ref=guest_ref_of(kwargs.get("pk")) if what == "guest" else None,
                     path=request.path[:200],

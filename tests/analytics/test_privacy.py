@@ -104,7 +104,7 @@ def test_an_export_without_permission_is_refused_and_audited(client, front_desk,
     assert (denied.actor, denied.target, denied.details["permission"]) == (
         front_desk,
         "export:analytics",
-        "analytics.view_dashboard",
+        "analytics.view_dashboard, guests.view_revenue",
     )
     assert "/analytics/export/guests.csv" in denied.details["path"]
     assert not AuditEvent.objects.filter(action="export").exists()

@@ -17,7 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import services
-from .models import AuditEvent, Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
+from .models import (
+    AuditEvent,
+    Company,
+    ExchangeRate,
+    Guest,
+    GuestNote,
+    GuestPreference,
+    PreferenceType,
+    Property,
+    RoomInventory,
+    StaffProfile,
+    Stay,
+)
 from .services.stay_rows import StayRowContext
 
 
@@ -107,6 +119,94 @@ class PropertyAdmin(ServiceAdmin):
             saved = services.property_update(property_id=obj.pk, data=data, by=request.user)
         else:
             saved = services.property_create(data=data, by=request.user)
+        _adopt(obj, saved)
+
+
+# --- Exchange rates and rooms to sell ------------------------------------------------------------
+
+
+class ExchangeRateAdminForm(forms.ModelForm):
+    """A rate, checked by ``guests.services.rates``; currency and date are fixed once saved."""
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "rate"]
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = ("rate",) if self.instance.pk else services.RATE_FIELDS
+        data = {f: self.data.get(f) for f in fields}
+        _validate(self, lambda: services.exchange_rate_clean(data, fields=fields))
+        return cleaned
+
+    def _post_clean(self):
+        """The service checks (one rate per currency per day) and saves."""
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ServiceAdmin):
+    """Rates are added and corrected, never deleted: stays keep the rate they used."""
+
+    form = ExchangeRateAdminForm
+    list_display = ["currency", "valid_from", "rate", "source", "updated_at"]
+    list_filter = ["currency", "source"]
+    date_hierarchy = "valid_from"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["currency", "valid_from", "source"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.exchange_rate_update(rate_id=obj.pk, data={"rate": form.data.get("rate")}, by=request.user)
+        else:
+            data = {f: form.data.get(f) for f in services.RATE_FIELDS}
+            saved, created = services.exchange_rate_create(data=data, by=request.user, source="admin")
+            if not created:
+                raise ConflictError(_("This rate is already stored."))
+        _adopt(obj, saved)
+
+
+class RoomInventoryAdminForm(forms.ModelForm):
+    """An inventory entry, checked by ``guests.services.inventory``."""
+
+    class Meta:
+        model = RoomInventory
+        fields = ["property", "valid_from", "rooms", "note"]
+
+    def service_data(self) -> dict:
+        """Rooms and note of an entry; its property and date too when it is new."""
+        data = {f: self.data.get(f) for f in ("rooms", "note")}
+        if not self.instance.pk:
+            data.update(property=self.cleaned_data.get("property"), valid_from=self.data.get("valid_from"))
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = ("rooms", "note") if self.instance.pk else services.INVENTORY_FIELDS
+        data = self.service_data()
+        _validate(self, lambda: services.room_inventory_clean(data, fields=fields))
+        return cleaned
+
+    def _post_clean(self):
+        """The service checks (one entry per property per day) and saves."""
+
+
+@admin.register(RoomInventory)
+class RoomInventoryAdmin(ServiceAdmin):
+    form = RoomInventoryAdminForm
+    list_display = ["property", "valid_from", "rooms", "note"]
+    list_filter = ["property"]
+    list_select_related = ["property"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["property", "valid_from"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.service_data()
+        if change:
+            saved = services.room_inventory_update(entry_id=obj.pk, data=data, by=request.user)
+        else:
+            saved = services.room_inventory_add(data=data, by=request.user)
         _adopt(obj, saved)
 
 

@@ -11,9 +11,10 @@ class GuestsConfig(AppConfig):
 
         from crm_site.extensions import GuestSection, register
 
-        from . import selectors, vocabulary
+        from . import money, selectors, vocabulary
 
         post_migrate.connect(vocabulary.ensure_default_vocabulary, sender=self, dispatch_uid="guests.vocabulary")
+        post_migrate.connect(money.seed_rates, sender=self, dispatch_uid="guests.seed_rates")
 
         register(
             GuestSection(

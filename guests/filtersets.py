@@ -1,7 +1,10 @@
 import django_filters
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from .models import Guest, Property, Stay
+from crm_site.formfields import DateFilter
+
+from .models import ExchangeRate, Guest, Property, RoomInventory, Stay
 
 MAX_ID = 2**63 - 1
 
@@ -47,3 +50,28 @@ class PropertyFilterSet(django_filters.FilterSet):
     class Meta:
         model = Property
         fields = ["code", "country", "is_active"]
+
+
+class ExchangeRateFilterSet(django_filters.FilterSet):
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    valid_from = DateFilter()
+    on = DateFilter(method="filter_on", label=_("The rate of each currency that applies on this date"))
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "on", "source"]
+
+    def filter_on(self, queryset, name, value):
+        latest = ExchangeRate.objects.filter(currency=OuterRef("currency"), valid_from__lte=value).order_by(
+            "-valid_from"
+        )
+        return queryset.filter(valid_from=Subquery(latest.values("valid_from")[:1]))
+
+
+class RoomInventoryFilterSet(django_filters.FilterSet):
+    property = django_filters.CharFilter(field_name="property__code", lookup_expr="iexact")
+    valid_from = DateFilter()
+
+    class Meta:
+        model = RoomInventory
+        fields = ["property", "valid_from"]

@@ -5,4 +5,5 @@ from crm_site.navigation import NavItem
 NAV_ITEMS = [
     NavItem(_("Guest search"), "guests:search", "guests.view_guest", order=10),
     NavItem(_("Arrivals"), "guests:arrivals", "guests.view_stay", order=20),
+    NavItem(_("Rooms to sell"), "guests:inventory", "guests.add_roominventory", order=92),
 ]

@@ -26,14 +26,26 @@ _EDIT_PROFILE = [
     "guests.change_guestnote",
 ]
 _STAYS = ["guests.add_stay", "guests.change_stay", "guests.import_stays"]
+# Rates and rooms to sell: chain admins keep them; sales and integrations read them.
+_REVENUE_REFERENCE_READ = ["guests.view_exchangerate", "guests.view_roominventory"]
+_REVENUE_REFERENCE_WRITE = [
+    "guests.add_exchangerate",
+    "guests.change_exchangerate",
+    "guests.add_roominventory",
+    "guests.change_roominventory",
+]
 
 ROLE_PERMISSIONS = {
     FRONT_DESK: _READ + _EDIT_PROFILE + ["guests.add_stay", "guests.change_stay"],
     GUEST_RELATIONS: _READ + _EDIT_PROFILE,
-    SALES_MANAGER: _READ + ["guests.change_company", "guests.add_company", "guests.export_guest"],
+    SALES_MANAGER: _READ
+    + _REVENUE_REFERENCE_READ
+    + ["guests.change_company", "guests.add_company", "guests.export_guest"],
     CHAIN_ADMIN: _READ
     + _EDIT_PROFILE
     + _STAYS
+    + _REVENUE_REFERENCE_READ
+    + _REVENUE_REFERENCE_WRITE
     + [
         "guests.add_property",
         "guests.change_property",
@@ -48,6 +60,6 @@ ROLE_PERMISSIONS = {
         "guests.view_auditevent",
         "guests.change_staffprofile",
     ],
-    INTEGRATOR: _READ + _EDIT_PROFILE + _STAYS,
-    INTEGRATOR_READONLY: list(_READ),
+    INTEGRATOR: _READ + _EDIT_PROFILE + _STAYS + _REVENUE_REFERENCE_READ,
+    INTEGRATOR_READONLY: _READ + _REVENUE_REFERENCE_READ,
 }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.guest_create, name="create"),
     path("arrivals/", views.arrivals, name="arrivals"),
+    path("inventory/", views.room_inventory, name="inventory"),
     path("<int:pk>/", views.guest_detail, name="detail"),
     path("<int:pk>/edit/", views.guest_edit, name="edit"),
     path("<int:pk>/export/", views.guest_export, name="export"),

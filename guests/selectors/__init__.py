@@ -4,7 +4,8 @@
 * ``search`` — guest lookup (names, pinyin, typos, phone suffixes, e-mails);
 * ``profile`` — the guest 360 view and the audit trail;
 * ``arrivals`` — a day's arrivals with what to prepare;
-* ``duplicates`` — likely duplicates and past merges.
+* ``duplicates`` — likely duplicates and past merges;
+* ``inventory`` — rooms to sell, their history and the room nights of a period.
 
 Each selector fetches in a fixed number of queries, so the page and the API that share
 it have the same, locked query count (``tests/query_counts.json``).  Selectors never
@@ -21,10 +22,16 @@ from .duplicates import (
     merge_history,
     reason_labels,
 )
+from .inventory import RoomSupply, inventory_overview, room_inventory_for, room_supply, rooms_on
 from .profile import PROFILE_STAY_LIMIT, GuestProfile, audit_events, guest_profile
 from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
 
 __all__ = [
+    "RoomSupply",
+    "inventory_overview",
+    "room_inventory_for",
+    "room_supply",
+    "rooms_on",
     "CONSENT_FIELDS",
     "DUPLICATE_REASON_LABELS",
     "FUZZY_CANDIDATES",

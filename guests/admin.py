@@ -349,7 +349,8 @@ class GuestNoteAdmin(ReadOnlyAdmin):
 
 # --- Stays ---------------------------------------------------------------------------------------
 
-_STAY_FORM_FIELDS = list(services.ROW_FIELDS)
+# The lead time follows from the booking date (shown, not edited).
+_STAY_FORM_FIELDS = [f for f in services.ROW_FIELDS if f != "lead_time_days"]
 
 
 class StayAdminForm(forms.ModelForm):
@@ -405,7 +406,17 @@ class StayAdmin(ServiceAdmin):
     date_hierarchy = "arrival_date"
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["nights", "total_revenue", "created_at", "updated_at"]
+        fields = [
+            "nights",
+            "lead_time_days",
+            "total_revenue",
+            "exchange_rate",
+            "exchange_rate_date",
+            "lost_revenue",
+            "lost_revenue_chain",
+            "created_at",
+            "updated_at",
+        ]
         if obj is not None:
             # The key never changes; the guest moves with merges, not by hand.
             fields = ["property", "confirmation_number", "guest", *fields]

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
@@ -25,13 +24,10 @@ from guests import importers
 from guests.models import Guest, Property, Stay
 from guests.signals import stays_upserted
 from tests.factories import GuestFactory, PropertyFactory, StayFactory
+from tests.guests.dataset import DATASET, needs_dataset
 
 pytestmark = pytest.mark.django_db
 
-DATASET = Path(settings.BASE_DIR).parent / "shared" / "data" / "hotel_bookings.csv.gz"
-needs_dataset = pytest.mark.skipif(
-    not DATASET.exists(), reason=f"the published dataset is not at {DATASET} (../shared/data/hotel_bookings.csv.gz)"
-)
 
 HEADER = list(importers.CSV_REQUIRED)
 

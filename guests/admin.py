@@ -137,6 +137,11 @@ class ExchangeRateAdminForm(forms.ModelForm):
         fields = ("rate",) if self.instance.pk else services.RATE_FIELDS
         data = {f: self.data.get(f) for f in fields}
         _validate(self, lambda: services.exchange_rate_clean(data, fields=fields))
+        taken = ExchangeRate.objects.filter(
+            currency=str(data.get("currency") or "").strip().upper(), valid_from=cleaned.get("valid_from")
+        )
+        if not self.instance.pk and cleaned.get("valid_from") and taken.exists():
+            self.add_error("valid_from", _("This currency already has a rate for this date; correct that rate."))
         return cleaned
 
     def _post_clean(self):
@@ -185,6 +190,9 @@ class RoomInventoryAdminForm(forms.ModelForm):
         fields = ("rooms", "note") if self.instance.pk else services.INVENTORY_FIELDS
         data = self.service_data()
         _validate(self, lambda: services.room_inventory_clean(data, fields=fields))
+        taken = RoomInventory.objects.filter(property=cleaned.get("property"), valid_from=cleaned.get("valid_from"))
+        if not self.instance.pk and cleaned.get("property") and cleaned.get("valid_from") and taken.exists():
+            self.add_error("valid_from", _("This property already has an inventory from this date."))
         return cleaned
 
     def _post_clean(self):

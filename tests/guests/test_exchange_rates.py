@@ -278,6 +278,8 @@ def test_the_admin_adds_and_corrects_rates_through_the_service(client, hotel):
     changed = client.post(f"/admin/guests/exchangerate/{entry.pk}/change/", {"rate": "0.96"})
     assert changed.status_code == 302
     assert ExchangeRate.objects.get(pk=entry.pk).rate == Decimal("0.96")
+    twice = client.post("/admin/guests/exchangerate/add/", {"currency": "USD", "valid_from": "2026-07-01", "rate": "1"})
+    assert twice.status_code == 200 and "valid_from" in twice.context["adminform"].form.errors
     assert client.post(f"/admin/guests/exchangerate/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from guests import money
+from guests import demo_facts, money
 from guests.models import Guest, Stay
 from guests.services import guest_create
 
@@ -198,6 +198,7 @@ def _ensure_stays(ctx, guests) -> dict[str, list[Stay]]:
                 created_at=now,
                 updated_at=now,
             )
+            demo_facts.booking_facts(ctx.rng, stay=stay, adr=rate)
             money.convert_stay(stay, rates=rates, today=ctx.today)
             stays.append(stay)
     Stay.objects.bulk_create(stays, batch_size=500, ignore_conflicts=True)

@@ -40,10 +40,29 @@ class StayFilterSet(django_filters.FilterSet):
     arrival_from = django_filters.DateFilter(field_name="arrival_date", lookup_expr="gte")
     arrival_to = django_filters.DateFilter(field_name="arrival_date", lookup_expr="lte")
     confirmation_number = django_filters.CharFilter()
+    # The source's own categories and identifiers, as given.
+    distribution_channel = django_filters.CharFilter()
+    market_segment = django_filters.CharFilter()
+    customer_type = django_filters.CharFilter()
+    agent_code = django_filters.CharFilter()
+    company_code = django_filters.CharFilter()
 
     class Meta:
         model = Stay
-        fields = ["property", "guest", "status", "channel", "arrival_from", "arrival_to", "confirmation_number"]
+        fields = [
+            "property",
+            "guest",
+            "status",
+            "channel",
+            "arrival_from",
+            "arrival_to",
+            "confirmation_number",
+            "distribution_channel",
+            "market_segment",
+            "customer_type",
+            "agent_code",
+            "company_code",
+        ]
 
 
 class PropertyFilterSet(django_filters.FilterSet):

@@ -361,12 +361,14 @@ class Stay(BookingFacts):
     check_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     # The room type the stay has (assigned); the one booked is ``reserved_room_type``.
     room_type = models.CharField(_("room type (assigned)"), max_length=20, blank=True)
-    reserved_room_type = models.CharField(_("room type (reserved)"), max_length=20, blank=True)
+    reserved_room_type = models.CharField(_("room type (reserved)"), max_length=20, blank=True, db_default="")
     room_number = models.CharField(_("room number"), max_length=10, blank=True)
     rate_code = models.CharField(_("rate code"), max_length=20, blank=True)
     # ``channel`` is the CRM's own category; ``distribution_channel`` the source's (e.g. TA/TO).
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.DIRECT)
-    distribution_channel = models.CharField(_("distribution channel (as given)"), max_length=30, blank=True)
+    distribution_channel = models.CharField(
+        _("distribution channel (as given)"), max_length=30, blank=True, db_default=""
+    )
     market_segment = models.CharField(_("market segment (as given)"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RESERVED)
     special_requests = models.TextField(_("special requests"), blank=True)

@@ -47,11 +47,11 @@ class BookingFacts(models.Model):
     booking_date = models.DateField(_("booked on"), null=True, blank=True)
     lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), null=True, blank=True)
     adr = models.DecimalField(_("ADR (per night)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    deposit_type = models.CharField(_("deposit type"), max_length=20, blank=True)
-    agent_code = models.CharField(_("travel agent (as given)"), max_length=40, blank=True, db_index=True)
-    company_code = models.CharField(_("company (as given)"), max_length=40, blank=True, db_index=True)
-    customer_type = models.CharField(_("customer type"), max_length=30, blank=True)
-    meal_plan = models.CharField(_("meal plan"), max_length=20, blank=True)
+    deposit_type = models.CharField(_("deposit type"), max_length=20, blank=True, db_default="")
+    agent_code = models.CharField(_("travel agent (as given)"), max_length=40, blank=True, db_default="", db_index=True)
+    company_code = models.CharField(_("company (as given)"), max_length=40, blank=True, db_default="", db_index=True)
+    customer_type = models.CharField(_("customer type"), max_length=30, blank=True, db_default="")
+    meal_plan = models.CharField(_("meal plan"), max_length=20, blank=True, db_default="")
     babies = _count(_("babies"))
     previous_cancellations = _count(_("previous cancellations"))
     previous_bookings_not_canceled = _count(_("previous bookings not cancelled"))
@@ -97,7 +97,7 @@ class ExchangeRate(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     valid_from = models.DateField(_("valid from"))
     rate = models.DecimalField(_("rate (chain currency per unit)"), max_digits=16, decimal_places=8)
-    source = models.CharField(_("source"), max_length=20, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True, db_default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -139,7 +139,7 @@ class RoomInventory(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     rooms = models.PositiveIntegerField(_("rooms to sell"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, db_default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

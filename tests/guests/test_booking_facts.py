@@ -257,3 +257,18 @@ def test_a_cancelled_booking_resent_without_its_date_keeps_it(tmp_path, hotel):
     result = importers.import_stays(path=write_csv(tmp_path, [csv_row(confirmation_number="D1", status="cancelled")]))
     assert result.unchanged == 1, result.errors
     assert Stay.objects.get(confirmation_number="D1").cancelled_on == dt.date(2026, 2, 1)
+
+
+def test_stays_filter_by_the_sources_categories(api, sales_manager, hotel):
+    services.stay_upsert(row=stay_row(confirmation_number="A", **FACTS))
+    services.stay_upsert(row=stay_row(confirmation_number="B", distribution_channel="Direct", agent_code="9"))
+    reader = api.as_user(sales_manager)
+    for params, numbers in (
+        ({"distribution_channel": "TA/TO"}, ["A"]),
+        ({"market_segment": "Online TA"}, ["A"]),
+        ({"customer_type": "Transient-Party"}, ["A"]),
+        ({"agent_code": "9"}, ["B"]),
+        ({"company_code": "HUA-CORP"}, ["A"]),
+    ):
+        results = reader.get("/api/v1/stays/", params).json()["results"]
+        assert [r["confirmation_number"] for r in results] == numbers

@@ -34,6 +34,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm_site import parsing
 
@@ -127,6 +128,10 @@ HBD_COLUMN_OF = {
     "departure_date": "stays_in_week_nights",
 }
 _LOST = {Stay.Status.CANCELLED, Stay.Status.NO_SHOW}
+# Translated when a row is refused, not for every row read.
+_UNKNOWN_HOTEL = gettext_lazy("Unknown hotel (Resort Hotel or City Hotel).")
+_UNKNOWN_STATUS = gettext_lazy("Unknown reservation status.")
+_UNKNOWN_CHANNEL = gettext_lazy("Unknown distribution channel.")
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -215,7 +220,7 @@ def _hbd_row(index: int, raw: dict) -> dict:
     """A dataset row as a stay row; raises _Refused naming the column.  Values given as
     they are (counts, categories, ADR) are checked by the stay rule set, which names the
     stay field; ``_hbd_row`` reports the file's own column where it derives a value."""
-    code = _lookup(HBD_PROPERTIES, raw, "hotel", _("Unknown hotel (Resort Hotel or City Hotel)."))
+    code = _lookup(HBD_PROPERTIES, raw, "hotel", _UNKNOWN_HOTEL)
     month = _MONTHS.get(raw["arrival_date_month"].lower())
     if month is None:
         raise _Refused("arrival_date_month", _("Unknown month name."))
@@ -226,10 +231,10 @@ def _hbd_row(index: int, raw: dict) -> dict:
         departure = arrival + dt.timedelta(days=nights)
     except (ValueError, OverflowError):
         raise _Refused("arrival_date_day_of_month", _("Not a valid date.")) from None
-    status = _lookup(HBD_STATUS, raw, "reservation_status", _("Unknown reservation status."))
+    status = _lookup(HBD_STATUS, raw, "reservation_status", _UNKNOWN_STATUS)
     if raw["is_canceled"] != ("1" if status in _LOST else "0"):
         raise _Refused("is_canceled", _("Must be 1 for a Canceled or No-Show booking, else 0."))
-    channel = _lookup(HBD_CHANNEL, raw, "distribution_channel", _("Unknown distribution channel."))
+    channel = _lookup(HBD_CHANNEL, raw, "distribution_channel", _UNKNOWN_CHANNEL)
     adr = _adr(raw)
     room = (adr * nights).quantize(Decimal("0.01")) if status == Stay.Status.CHECKED_OUT else Decimal("0")
     return {

@@ -372,10 +372,19 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
         currency_case = (
             "CASE " + " ".join(f"WHEN pid = {pid} THEN '{currencies[pid]}'" for pid in stay_prop_ids) + " END"
         )
-        # Stay.total_revenue is in the chain currency (guests.money).
+        # Stay.total_revenue is in the chain currency (guests.money), with the rate each stay
+        # stores; the bench chain has only the seeded rates, so today's is every stay's.
+        conversions = {pid: money.rate_on(currencies[pid], today) or money.CHAIN_CONVERSION for pid in stay_prop_ids}
         rate_case = (
+            "CASE " + " ".join(f"WHEN pid = {pid} THEN {conversions[pid].rate}" for pid in stay_prop_ids) + " END"
+        )
+        rate_date_case = (
             "CASE "
-            + " ".join(f"WHEN pid = {pid} THEN {money.rate(currencies[pid]) or 1}" for pid in stay_prop_ids)
+            + " ".join(
+                f"WHEN pid = {pid} THEN "
+                + (f"'{conversions[pid].rate_date}'::date" if conversions[pid].rate_date else "NULL::date")
+                for pid in stay_prop_ids
+            )
             + " END"
         )
         nprops = len(stay_prop_ids)
@@ -423,7 +432,7 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
                   property_id, guest_id, confirmation_number, arrival_date, departure_date, nights, check_in_at,
                   check_out_at, room_type, room_number, rate_code, channel, market_segment, status,
                   special_requests, room_revenue, fnb_revenue, other_revenue, total_revenue, currency, adults,
-                  children, country, created_at, updated_at
+                  children, country, exchange_rate, exchange_rate_date, created_at, updated_at
                 )
                 SELECT pid, guest_id, 'B' || guest_id || '-' || k, arrival, departure, nights, NULL, NULL,
                        (ARRAY['STD','SUP','DLX','EXE','STE'])[1 + floor(u1 * 5)::int],
@@ -435,7 +444,7 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
                        status, '', room_rev, fnb_rev, other_rev,
                        round((room_rev + fnb_rev + other_rev) * {rate_case}, 2),
                        {currency_case}, 1 + floor(u2 * 3)::int, CASE WHEN u1 < 0.2 THEN 1 ELSE 0 END, '',
-                       now(), now()
+                       {rate_case}, {rate_date_case}, now(), now()
                 FROM w
                 """,
                 {"today": today, "spg": float(stays_per_guest), "lo": lo, "hi": hi},

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from guests import money
+from guests import demo_facts, money
 from guests.models import Guest, Stay
 from guests.services import guest_create
 
@@ -172,7 +172,7 @@ def _ensure_guests(ctx) -> dict[str, Guest]:
 
 
 def _ensure_stays(ctx, guests) -> dict[str, list[Stay]]:
-    now = timezone.now()
+    now, rates = timezone.now(), money.RateBook()
     stays = []
     for key, history in _histories(ctx).items():
         for n, (offset, nights, status, rate, code) in enumerate(history):
@@ -182,25 +182,25 @@ def _ensure_stays(ctx, guests) -> dict[str, list[Stay]]:
             if status == Stay.Status.CHECKED_OUT and departure > ctx.today:
                 departure = ctx.today
             room = rate * nights if status == Stay.Status.CHECKED_OUT else Decimal("0")
-            stays.append(
-                Stay(
-                    property=prop,
-                    guest=guests[key],
-                    confirmation_number=f"CARE-{key.upper()}-{n}",
-                    arrival_date=arrival,
-                    departure_date=departure,
-                    nights=(departure - arrival).days,
-                    room_type="STE" if rate == SUITE_RATE else "STD",
-                    channel=Stay.Channel.DIRECT,
-                    market_segment="Transient",
-                    status=status,
-                    room_revenue=room,
-                    total_revenue=money.to_chain_currency(room, prop.currency),
-                    currency=prop.currency,
-                    created_at=now,
-                    updated_at=now,
-                )
+            stay = Stay(
+                property=prop,
+                guest=guests[key],
+                confirmation_number=f"CARE-{key.upper()}-{n}",
+                arrival_date=arrival,
+                departure_date=departure,
+                nights=(departure - arrival).days,
+                room_type="STE" if rate == SUITE_RATE else "STD",
+                channel=Stay.Channel.DIRECT,
+                market_segment="Transient",
+                status=status,
+                room_revenue=room,
+                currency=prop.currency,
+                created_at=now,
+                updated_at=now,
             )
+            demo_facts.booking_facts(ctx.rng, stay=stay, adr=rate)
+            money.convert_stay(stay, rates=rates, today=ctx.today)
+            stays.append(stay)
     Stay.objects.bulk_create(stays, batch_size=500, ignore_conflicts=True)
     by_guest: dict[int, list[Stay]] = {}
     for stay in Stay.objects.filter(confirmation_number__startswith="CARE-", guest__in=guests.values()).order_by(

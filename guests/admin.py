@@ -23,11 +23,13 @@ from .models import (
     AuditEvent,
     Company,
     ConsentEntry,
+    ExchangeRate,
     Guest,
     GuestNote,
     GuestPreference,
     PreferenceType,
     Property,
+    RoomInventory,
     StaffProfile,
     Stay,
 )
@@ -120,6 +122,102 @@ class PropertyAdmin(ServiceAdmin):
             saved = services.property_update(property_id=obj.pk, data=data, by=request.user)
         else:
             saved = services.property_create(data=data, by=request.user)
+        _adopt(obj, saved)
+
+
+# --- Exchange rates and rooms to sell ------------------------------------------------------------
+
+
+class ExchangeRateAdminForm(forms.ModelForm):
+    """A rate, checked by ``guests.services.rates``; currency and date are fixed once saved."""
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "rate"]
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = ("rate",) if self.instance.pk else services.RATE_FIELDS
+        data = {f: self.data.get(f) for f in fields}
+        _validate(self, lambda: services.exchange_rate_clean(data, fields=fields))
+        taken = ExchangeRate.objects.filter(
+            currency=str(data.get("currency") or "").strip().upper(), valid_from=cleaned.get("valid_from")
+        )
+        if not self.instance.pk and cleaned.get("valid_from") and taken.exists():
+            self.add_error("valid_from", _("This currency already has a rate for this date; correct that rate."))
+        return cleaned
+
+    def _post_clean(self):
+        """The service checks (one rate per currency per day) and saves."""
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ServiceAdmin):
+    """Rates are added and corrected, never deleted: stays keep the rate they used."""
+
+    form = ExchangeRateAdminForm
+    list_display = ["currency", "valid_from", "rate", "source", "updated_at"]
+    list_filter = ["currency", "source"]
+    date_hierarchy = "valid_from"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["currency", "valid_from", "source"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.exchange_rate_update(rate_id=obj.pk, data={"rate": form.data.get("rate")}, by=request.user)
+        else:
+            data = {f: form.data.get(f) for f in services.RATE_FIELDS}
+            saved, created = services.exchange_rate_create(data=data, by=request.user, source="admin")
+            if not created:
+                raise ConflictError(_("This rate is already stored."))
+        _adopt(obj, saved)
+
+
+class RoomInventoryAdminForm(forms.ModelForm):
+    """An inventory entry, checked by ``guests.services.inventory``."""
+
+    class Meta:
+        model = RoomInventory
+        fields = ["property", "valid_from", "rooms", "note"]
+
+    def service_data(self) -> dict:
+        """Rooms and note of an entry; its property and date too when it is new."""
+        data = {f: self.data.get(f) for f in ("rooms", "note")}
+        if not self.instance.pk:
+            data.update(property=self.cleaned_data.get("property"), valid_from=self.data.get("valid_from"))
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = ("rooms", "note") if self.instance.pk else services.INVENTORY_FIELDS
+        data = self.service_data()
+        _validate(self, lambda: services.room_inventory_clean(data, fields=fields))
+        taken = RoomInventory.objects.filter(property=cleaned.get("property"), valid_from=cleaned.get("valid_from"))
+        if not self.instance.pk and cleaned.get("property") and cleaned.get("valid_from") and taken.exists():
+            self.add_error("valid_from", _("This property already has an inventory from this date."))
+        return cleaned
+
+    def _post_clean(self):
+        """The service checks (one entry per property per day) and saves."""
+
+
+@admin.register(RoomInventory)
+class RoomInventoryAdmin(ServiceAdmin):
+    form = RoomInventoryAdminForm
+    list_display = ["property", "valid_from", "rooms", "note"]
+    list_filter = ["property"]
+    list_select_related = ["property"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["property", "valid_from"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.service_data()
+        if change:
+            saved = services.room_inventory_update(entry_id=obj.pk, data=data, by=request.user)
+        else:
+            saved = services.room_inventory_add(data=data, by=request.user)
         _adopt(obj, saved)
 
 
@@ -263,7 +361,8 @@ class GuestNoteAdmin(ReadOnlyAdmin):
 
 # --- Stays ---------------------------------------------------------------------------------------
 
-_STAY_FORM_FIELDS = list(services.ROW_FIELDS)
+# The lead time follows from the booking date (shown, not edited).
+_STAY_FORM_FIELDS = [f for f in services.ROW_FIELDS if f != "lead_time_days"]
 
 
 class StayAdminForm(forms.ModelForm):
@@ -319,7 +418,17 @@ class StayAdmin(ServiceAdmin):
     date_hierarchy = "arrival_date"
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["nights", "total_revenue", "created_at", "updated_at"]
+        fields = [
+            "nights",
+            "lead_time_days",
+            "total_revenue",
+            "exchange_rate",
+            "exchange_rate_date",
+            "lost_revenue",
+            "lost_revenue_chain",
+            "created_at",
+            "updated_at",
+        ]
         if obj is not None:
             # The key never changes; the guest moves with merges, not by hand.
             fields = ["property", "confirmation_number", "guest", *fields]

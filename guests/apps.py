@@ -11,9 +11,10 @@ class GuestsConfig(AppConfig):
 
         from crm_site.extensions import GuestSection, PersonalData, register
 
-        from . import selectors, services, vocabulary
+        from . import money, selectors, services, vocabulary
 
         post_migrate.connect(vocabulary.ensure_default_vocabulary, sender=self, dispatch_uid="guests.vocabulary")
+        post_migrate.connect(money.seed_rates, sender=self, dispatch_uid="guests.seed_rates")
 
         register(
             GuestSection(

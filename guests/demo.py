@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from crm_site import roles
 
-from . import money, search_keys
+from . import demo_facts, money, search_keys
 from .models import (
     Company,
     ConsentEntry,
@@ -37,11 +37,12 @@ from .models import (
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_EMAIL_DOMAIN = "demo.example"
 
+# code, name, city, country, currency, IANA time zone (the hotel's business date)
 PROPERTIES = [
-    ("SHA", "Bund Riverside Shanghai", "Shanghai", "CHN", "CNY"),
-    ("BJS", "Beijing Garden Hotel", "Beijing", "CHN", "CNY"),
-    ("LIS", "Lisbon City Hotel", "Lisbon", "PRT", "EUR"),
-    ("ALG", "Algarve Resort", "Albufeira", "PRT", "EUR"),
+    ("SHA", "Bund Riverside Shanghai", "Shanghai", "CHN", "CNY", "Asia/Shanghai"),
+    ("BJS", "Beijing Garden Hotel", "Beijing", "CHN", "CNY", "Asia/Shanghai"),
+    ("LIS", "Lisbon City Hotel", "Lisbon", "PRT", "EUR", "Europe/Lisbon"),
+    ("ALG", "Algarve Resort", "Albufeira", "PRT", "EUR", "Europe/Lisbon"),
 ]
 
 # username, role, first, last, home property codes, duty manager, salesperson
@@ -209,9 +210,10 @@ class DemoContext:
 
 def _ensure_properties() -> dict[str, Property]:
     result = {}
-    for code, name, city, country, currency in PROPERTIES:
+    for code, name, city, country, currency, zone in PROPERTIES:
         prop, _ = Property.objects.get_or_create(
-            code=code, defaults={"name": name, "city": city, "country": country, "currency": currency}
+            code=code,
+            defaults={"name": name, "city": city, "country": country, "currency": currency, "timezone": zone},
         )
         result[code] = prop
     return result
@@ -301,60 +303,66 @@ def _demo_consents(guests: list[Guest], id_by_email: dict[str, int]) -> list[Con
     ]
 
 
-def _stays_for(rng, guest_id, i, properties, today, value) -> list[Stay]:
-    """Stays of one guest: how many and how expensive follows the guest's value."""
+def _stays_for(rng, guest_id, i, properties, today, value, company_code="") -> list[Stay]:
+    """Stays of one guest: how many and how expensive follows the guest's value; each
+    carries its booking facts (``demo_facts``) and, through the guest's history, how many
+    stays and cancellations came before it."""
     codes = list(properties)
     home = codes[i % len(codes)]
     n = max(1, min(60, int(rng.expovariate(1.0) * value * 1.5) + 1))
-    stays = []
     start = today - dt.timedelta(days=3 * 365)
-    for k in range(n):
-        arrival = start + dt.timedelta(days=rng.randrange(3 * 365 + 10))
+    arrivals = sorted(start + dt.timedelta(days=rng.randrange(3 * 365 + 10)) for _k in range(n))
+    stays, history = [], (0, 0)  # earlier (stays, cancellations) of the guest
+    for k, arrival in enumerate(arrivals):
         nights = max(1, min(14, int(rng.expovariate(0.45)) + 1))
-        departure = arrival + dt.timedelta(days=nights)
-        code = home if rng.random() < 0.7 else rng.choice(codes)
-        prop = properties[code]
+        prop = properties[home if rng.random() < 0.7 else rng.choice(codes)]
         adr = Decimal(str(round(rng.lognormvariate(4.7, 0.35) * (1 + min(value, 20) / 10), 2)))
         if prop.currency == "CNY":
             adr = (adr * 7).quantize(Decimal("0.01"))
-        room = adr * nights
-        fnb = (room * Decimal(str(round(rng.uniform(0, 0.35), 3)))).quantize(Decimal("0.01"))
-        other = Decimal(str(round(rng.uniform(0, 40), 2)))
-        if arrival > today:
-            status = Stay.Status.RESERVED
-        elif departure > today:
-            status = Stay.Status.IN_HOUSE
-        else:
-            r = rng.random()
-            status = Stay.Status.CANCELLED if r < 0.08 else Stay.Status.NO_SHOW if r < 0.11 else Stay.Status.CHECKED_OUT
-        if status in (Stay.Status.CANCELLED, Stay.Status.NO_SHOW, Stay.Status.RESERVED):
-            fnb = other = Decimal("0")
-            if status != Stay.Status.RESERVED:
-                room = Decimal("0")
-        stays.append(
-            Stay(
-                property=prop,
-                guest_id=guest_id,
-                confirmation_number=f"D{i:06d}-{k:03d}",
-                arrival_date=arrival,
-                departure_date=departure,
-                nights=nights,
-                room_type=rng.choice(ROOM_TYPES),
-                room_number=str(rng.randrange(101, 1999)) if status != Stay.Status.RESERVED else "",
-                rate_code=rng.choice(["BAR", "BAR", "ADV", "CORP", "PKG"]),
-                channel=rng.choice(["direct", "direct", "ota", "ota", "gds", "corporate", "walk_in", "group"]),
-                market_segment=rng.choice(["Transient", "Corporate", "Leisure", "Groups", "Online TA"]),
-                status=status,
-                room_revenue=room,
-                fnb_revenue=fnb,
-                other_revenue=other,
-                total_revenue=money.to_chain_currency(room + fnb + other, prop.currency),
-                currency=prop.currency,
-                adults=rng.choice([1, 1, 2, 2, 2, 3]),
-                children=rng.choice([0, 0, 0, 1, 2]),
-            )
+        stay = Stay(
+            property=prop,
+            guest_id=guest_id,
+            confirmation_number=f"D{i:06d}-{k:03d}",
+            arrival_date=arrival,
+            departure_date=arrival + dt.timedelta(days=nights),
+            nights=nights,
+            room_type=rng.choice(ROOM_TYPES),
+            rate_code=rng.choice(["BAR", "BAR", "ADV", "CORP", "PKG"]),
+            channel=rng.choice(["direct", "direct", "ota", "ota", "gds", "corporate", "walk_in", "group"]),
+            status=_status(rng, arrival, arrival + dt.timedelta(days=nights), today),
+            currency=prop.currency,
+            adults=rng.choice([1, 1, 2, 2, 2, 3]),
+            children=rng.choice([0, 0, 0, 1, 2]),
         )
+        _folio(rng, stay, adr)
+        demo_facts.booking_facts(rng, stay=stay, adr=adr, company_code=company_code, history=history)
+        lost = stay.status in (Stay.Status.CANCELLED, Stay.Status.NO_SHOW)
+        history = (history[0] + (not lost), history[1] + lost)
+        stays.append(stay)
     return stays
+
+
+def _status(rng, arrival: dt.date, departure: dt.date, today: dt.date) -> str:
+    if arrival > today:
+        return Stay.Status.RESERVED
+    if departure > today:
+        return Stay.Status.IN_HOUSE
+    r = rng.random()
+    return Stay.Status.CANCELLED if r < 0.08 else Stay.Status.NO_SHOW if r < 0.11 else Stay.Status.CHECKED_OUT
+
+
+def _folio(rng, stay: Stay, adr: Decimal) -> None:
+    """Room revenue is ADR × nights; F&B and other charges on top.  A cancelled or no-show
+    booking bills nothing (its ADR values what was lost); a reservation bills the room."""
+    room = adr * stay.nights
+    fnb = (room * Decimal(str(round(rng.uniform(0, 0.35), 3)))).quantize(Decimal("0.01"))
+    other = Decimal(str(round(rng.uniform(0, 40), 2)))
+    if stay.status in (Stay.Status.CANCELLED, Stay.Status.NO_SHOW, Stay.Status.RESERVED):
+        fnb = other = Decimal("0")
+        if stay.status != Stay.Status.RESERVED:
+            room = Decimal("0")
+    stay.room_number = str(rng.randrange(101, 1999)) if stay.status != Stay.Status.RESERVED else ""
+    stay.room_revenue, stay.fnb_revenue, stay.other_revenue = room, fnb, other
 
 
 def _arrivals_today(rng, guest_ids, properties, today, per_property=6) -> list[Stay]:
@@ -366,22 +374,22 @@ def _arrivals_today(rng, guest_ids, properties, today, per_property=6) -> list[S
             for j in range(per_property):
                 gid = guest_ids[(p_index * 31 + offset * 7 + j * 13) % len(guest_ids)]
                 nights = rng.randrange(1, 5)
-                stays.append(
-                    Stay(
-                        property=prop,
-                        guest_id=gid,
-                        confirmation_number=f"A{day:%Y%m%d}-{code}-{j:02d}",
-                        arrival_date=day,
-                        departure_date=day + dt.timedelta(days=nights),
-                        nights=nights,
-                        room_type=rng.choice(ROOM_TYPES),
-                        channel=rng.choice(["direct", "ota", "corporate"]),
-                        market_segment="Transient",
-                        status=Stay.Status.RESERVED,
-                        special_requests=rng.choice(["", "", "Late arrival ~23:00", "Airport pick-up", "Baby cot"]),
-                        currency=prop.currency,
-                    )
+                stay = Stay(
+                    property=prop,
+                    guest_id=gid,
+                    confirmation_number=f"A{day:%Y%m%d}-{code}-{j:02d}",
+                    arrival_date=day,
+                    departure_date=day + dt.timedelta(days=nights),
+                    nights=nights,
+                    room_type=rng.choice(ROOM_TYPES),
+                    channel=rng.choice(["direct", "ota", "corporate"]),
+                    status=Stay.Status.RESERVED,
+                    special_requests=rng.choice(["", "", "Late arrival ~23:00", "Airport pick-up", "Baby cot"]),
+                    currency=prop.currency,
                 )
+                adr = Decimal("120.00") * (7 if prop.currency == "CNY" else 1)
+                demo_facts.booking_facts(rng, stay=stay, adr=adr)
+                stays.append(stay)
     return stays
 
 
@@ -392,6 +400,8 @@ def seed(*, guests: int, seed: int) -> DemoContext:
     properties = _ensure_properties()
     users = _ensure_staff(properties)
     ctx = DemoContext(rng=rng, seed=seed, today=today, properties=properties, users=users)
+    demo_facts.ensure_rates(today)
+    demo_facts.ensure_inventory(properties, today)
 
     companies = []
     for name, level, rate in COMPANIES:
@@ -419,11 +429,13 @@ def seed(*, guests: int, seed: int) -> DemoContext:
     ctx.guest_ids = guest_ids
 
     stays = []
-    for i, (gid, value) in enumerate(zip(guest_ids, values, strict=True)):
-        stays.extend(_stays_for(rng, gid, i, properties, today, value))
+    for i, (gid, value, guest) in enumerate(zip(guest_ids, values, built, strict=True)):
+        company_code = guest.company.rate_code if guest.company else ""
+        stays.extend(_stays_for(rng, gid, i, properties, today, value, company_code))
     stays.extend(_arrivals_today(rng, guest_ids, properties, today))
-    now = timezone.now()
+    now, rates = timezone.now(), money.RateBook()
     for s in stays:
+        money.convert_stay(s, rates=rates, today=today)
         s.created_at = s.updated_at = now
     Stay.objects.bulk_create(stays, batch_size=2000, ignore_conflicts=True)
 

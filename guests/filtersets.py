@@ -1,9 +1,10 @@
 import django_filters
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.formfields import DateFilter
 
-from .models import AuditEvent, ConsentEntry, Guest, Property, Stay
+from .models import AuditEvent, ConsentEntry, ExchangeRate, Guest, Property, RoomInventory, Stay
 
 MAX_ID = 2**63 - 1
 
@@ -39,10 +40,29 @@ class StayFilterSet(django_filters.FilterSet):
     arrival_from = django_filters.DateFilter(field_name="arrival_date", lookup_expr="gte")
     arrival_to = django_filters.DateFilter(field_name="arrival_date", lookup_expr="lte")
     confirmation_number = django_filters.CharFilter()
+    # The source's own categories and identifiers, as given.
+    distribution_channel = django_filters.CharFilter()
+    market_segment = django_filters.CharFilter()
+    customer_type = django_filters.CharFilter()
+    agent_code = django_filters.CharFilter()
+    company_code = django_filters.CharFilter()
 
     class Meta:
         model = Stay
-        fields = ["property", "guest", "status", "channel", "arrival_from", "arrival_to", "confirmation_number"]
+        fields = [
+            "property",
+            "guest",
+            "status",
+            "channel",
+            "arrival_from",
+            "arrival_to",
+            "confirmation_number",
+            "distribution_channel",
+            "market_segment",
+            "customer_type",
+            "agent_code",
+            "company_code",
+        ]
 
 
 class PropertyFilterSet(django_filters.FilterSet):
@@ -72,3 +92,28 @@ class ConsentEntryFilterSet(django_filters.FilterSet):
     class Meta:
         model = ConsentEntry
         fields = ["purpose", "granted"]
+
+
+class ExchangeRateFilterSet(django_filters.FilterSet):
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    valid_from = DateFilter()
+    on = DateFilter(method="filter_on", label=_("The rate of each currency that applies on this date"))
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "on", "source"]
+
+    def filter_on(self, queryset, name, value):
+        latest = ExchangeRate.objects.filter(currency=OuterRef("currency"), valid_from__lte=value).order_by(
+            "-valid_from"
+        )
+        return queryset.filter(valid_from=Subquery(latest.values("valid_from")[:1]))
+
+
+class RoomInventoryFilterSet(django_filters.FilterSet):
+    property = django_filters.CharFilter(field_name="property__code", lookup_expr="iexact")
+    valid_from = DateFilter()
+
+    class Meta:
+        model = RoomInventory
+        fields = ["property", "valid_from"]

@@ -114,3 +114,18 @@ class ArrivalsForm(forms.Form):
             return selectors.arrivals_date(self.cleaned_data.get("date"))
         except DomainError as error:
             raise forms.ValidationError(str(error.message), code=error.code) from None
+
+
+class RoomInventoryForm(forms.Form):
+    """A new inventory entry: rooms a property sells from a date.  Values are checked by
+    ``guests.services.inventory`` (every invalid field at once)."""
+
+    property = forms.ModelChoiceField(label=_("Property"), queryset=Property.objects.none(), to_field_name="code")
+    valid_from = forms.CharField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    rooms = forms.CharField(label=_("Rooms to sell"), widget=forms.NumberInput(attrs={"min": 0, "max": 10000}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
+
+    def __init__(self, *args, properties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if properties is not None:
+            self.fields["property"].queryset = properties

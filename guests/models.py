@@ -7,11 +7,18 @@ check.  Writes go through ``guests.services``; reads shaped for a screen through
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Booking facts of a stay, exchange rates and room inventory: the revenue side, in its own module.
+from .models_booking import BOOKING_FACT_CONSTRAINTS, BookingFacts, ExchangeRate, RoomInventory  # noqa: F401
 
 
 class Property(models.Model):
@@ -39,6 +46,14 @@ class Property(models.Model):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+    def business_date(self, at: dt.datetime | None = None) -> dt.date:
+        """The hotel's own date (in its time zone) at ``at`` (default: now)."""
+        try:
+            zone = zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+        return timezone.localtime(at or timezone.now(), zone).date()
 
 
 class Company(models.Model):
@@ -329,9 +344,10 @@ class GuestPreference(models.Model):
         return f"{self.guest_id}: {self.preference_type.label}"
 
 
-class Stay(models.Model):
+class Stay(BookingFacts):
     """A reservation / stay at one property.  (property, confirmation number) is the
-    idempotency key every integration upserts by."""
+    idempotency key every integration upserts by.  The booking facts (lead time, ADR,
+    source categories, lost value, the exchange rate used) come from ``BookingFacts``."""
 
     class Status(models.TextChoices):
         RESERVED = "reserved", _("Reserved")
@@ -356,11 +372,17 @@ class Stay(models.Model):
     nights = models.PositiveSmallIntegerField(_("nights"), editable=False, default=0)
     check_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     check_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
-    room_type = models.CharField(_("room type"), max_length=20, blank=True)
+    # The room type the stay has (assigned); the one booked is ``reserved_room_type``.
+    room_type = models.CharField(_("room type (assigned)"), max_length=20, blank=True)
+    reserved_room_type = models.CharField(_("room type (reserved)"), max_length=20, blank=True, db_default="")
     room_number = models.CharField(_("room number"), max_length=10, blank=True)
     rate_code = models.CharField(_("rate code"), max_length=20, blank=True)
+    # ``channel`` is the CRM's own category; ``distribution_channel`` the source's (e.g. TA/TO).
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.DIRECT)
-    market_segment = models.CharField(_("market segment"), max_length=30, blank=True)
+    distribution_channel = models.CharField(
+        _("distribution channel (as given)"), max_length=30, blank=True, db_default=""
+    )
+    market_segment = models.CharField(_("market segment (as given)"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RESERVED)
     special_requests = models.TextField(_("special requests"), blank=True)
     room_revenue = models.DecimalField(_("room revenue"), max_digits=12, decimal_places=2, default=0)
@@ -399,6 +421,7 @@ class Stay(models.Model):
                 name="stay_confirmation_not_empty",
                 violation_error_message=_("A stay needs a confirmation number."),
             ),
+            *BOOKING_FACT_CONSTRAINTS,
         ]
         indexes = [
             models.Index(fields=["guest", "-arrival_date"], name="stay_guest_arrival_idx"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.guest_create, name="create"),
     path("arrivals/", views.arrivals, name="arrivals"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("inventory/", views.room_inventory, name="inventory"),
     path("<int:pk>/", views.guest_detail, name="detail"),
     path("<int:pk>/edit/", views.guest_edit, name="edit"),
     path("<int:pk>/export/", views.guest_export, name="export"),

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,7 @@ from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import audit, selectors, services
 from .filtersets import AuditEventFilterSet
-from .forms import ArrivalsForm, GuestForm, GuestNoteForm, PreferenceForm
+from .forms import ArrivalsForm, GuestForm, GuestNoteForm, PreferenceForm, RoomInventoryForm
 from .models import AuditEvent, Guest, GuestMerge
 
 
@@ -344,3 +345,30 @@ def merge_undo(request, merge_id: int):
         return redirect("guests:merge-detail", merge_id=merge_id)
     messages.success(request, _("Merge undone: both profiles are back as they were."))
     return redirect("guests:detail", pk=record.merged_id)
+
+
+@login_required
+@permission_required("guests.view_roominventory", raise_exception=True)
+def room_inventory(request):
+    """Rooms each property sells, with their history; chain admins add entries here."""
+    properties = selectors.visible_properties(request.user)
+    form = RoomInventoryForm(request.POST or None, properties=properties)
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("guests.add_roominventory"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                entry = services.room_inventory_add(data=form.cleaned_data, by=request.user)
+            except DomainError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(property)s: %(rooms)d rooms from %(day)s.")
+                    % {"property": entry.property.code, "rooms": entry.rooms, "day": entry.valid_from.isoformat()},
+                )
+                return redirect("guests:inventory")
+        status = 400
+    rows = selectors.inventory_overview(viewer=request.user)
+    return render(request, "guests/inventory.html", {"rows": rows, "form": form}, status=status)

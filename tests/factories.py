@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from guests import search_keys
+from guests import money, search_keys
 from guests.models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
 
 
@@ -110,6 +110,14 @@ class GuestNoteFactory(factory.django.DjangoModelFactory):
     text = "Note"
 
 
+def _conversion(stay) -> money.Conversion:
+    day = money.conversion_date(arrival=stay.arrival_date, departure=stay.departure_date, today=dt.date.today())
+    conversion = money.rate_on(stay.currency, day)
+    if conversion is None:
+        raise LookupError(f"no {stay.currency} rate on or before {day}: create one in the test")
+    return conversion
+
+
 class StayFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Stay
@@ -124,4 +132,13 @@ class StayFactory(factory.django.DjangoModelFactory):
     room_revenue = Decimal("200.00")
     fnb_revenue = Decimal("0.00")
     other_revenue = Decimal("0.00")
-    total_revenue = factory.LazyAttribute(lambda o: o.room_revenue + o.fnb_revenue + o.other_revenue)
+    currency = "EUR"
+    # Converted as the upsert converts (guests.money): the rate for the conversion date.
+    exchange_rate = factory.LazyAttribute(lambda o: o.conversion.rate)
+    exchange_rate_date = factory.LazyAttribute(lambda o: o.conversion.rate_date)
+    total_revenue = factory.LazyAttribute(
+        lambda o: money.convert(o.room_revenue + o.fnb_revenue + o.other_revenue, o.exchange_rate)
+    )
+
+    class Params:
+        conversion = factory.LazyAttribute(_conversion)

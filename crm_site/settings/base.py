@@ -365,8 +365,9 @@ DOCUMENT_HASH_SALT = env.str("DOCUMENT_HASH_SALT", default="dev-document-salt")
 # Country used to parse phone numbers written without an international prefix.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="CN")
 GUEST_SEARCH_LIMIT = 20
-# Reporting currency of the chain and conversion rates (chain currency per unit) used to
-# compute Stay.total_revenue; a stay billed in a currency without a rate is refused.
+# Reporting currency of the chain.  EXCHANGE_RATES (chain currency per unit) only seeds the
+# dated rate table (guests.ExchangeRate, guests.money) after migrate, for currencies with
+# no rate yet; stays convert with the table's rate for their date.
 CHAIN_CURRENCY = env.str("CHAIN_CURRENCY", default="EUR")
 EXCHANGE_RATES = env_rates(
     "EXCHANGE_RATES",

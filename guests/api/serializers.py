@@ -9,14 +9,17 @@ from ..models import (
     AuditEvent,
     Company,
     ConsentEntry,
+    ExchangeRate,
     Guest,
     GuestMerge,
     GuestNote,
     GuestPreference,
     PreferenceType,
     Property,
+    RoomInventory,
     Stay,
 )
+from ..services.stay_facts import FACT_FIELDS
 
 
 class PropertySerializer(serializers.ModelSerializer):
@@ -122,6 +125,12 @@ class StaySerializer(RevenueFieldsMixin, serializers.ModelSerializer):
 
     property = serializers.SlugRelatedField(slug_field="code", queryset=Property.objects.all())
     guest = serializers.PrimaryKeyRelatedField(queryset=Guest.objects.active(), required=False, allow_null=True)
+    lost_revenue = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text=_("ADR × nights of a cancelled or no-show booking")
+    )
+    lost_revenue_chain = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text=_("The lost revenue in the chain currency")
+    )
 
     class Meta:
         model = Stay
@@ -150,9 +159,26 @@ class StaySerializer(RevenueFieldsMixin, serializers.ModelSerializer):
             "adults",
             "children",
             "country",
+            "reserved_room_type",
+            "distribution_channel",
+            *FACT_FIELDS,
+            "lost_revenue",
+            "exchange_rate",
+            "exchange_rate_date",
+            "lost_revenue_chain",
             "updated_at",
         ]
-        read_only_fields = ["nights", "total_revenue", "updated_at"]
+        # Amounts: room/fnb/other_revenue, adr and lost_revenue in ``currency``;
+        # total_revenue and lost_revenue_chain in the chain currency (guests.money).
+        read_only_fields = [
+            "nights",
+            "total_revenue",
+            "lost_revenue",
+            "exchange_rate",
+            "exchange_rate_date",
+            "lost_revenue_chain",
+            "updated_at",
+        ]
         # Uniqueness is the upsert key: the service decides, not a serializer validator.
         validators = []
 
@@ -197,6 +223,39 @@ class StayBulkResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
     rows = StayRowResultSerializer(many=True)
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    """Units of chain currency per unit of ``currency``, from ``valid_from`` until the
+    currency's next rate (written through ``guests.services.rates``)."""
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "valid_from", "rate", "source", "created_at", "updated_at"]
+        read_only_fields = ["source", "created_at", "updated_at"]
+        validators = []
+
+
+class ExchangeRateBulkSerializer(serializers.Serializer):
+    rates = ExchangeRateSerializer(many=True, help_text=_("Up to 1,000 rates, all or nothing."))
+
+
+class RateReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("Rates added"))
+    unchanged = serializers.IntegerField(help_text=_("Rates already stored as sent"))
+
+
+class RoomInventorySerializer(serializers.ModelSerializer):
+    """Rooms a property sells from ``valid_from`` until its next entry (written through
+    ``guests.services.inventory``)."""
+
+    property = serializers.SlugRelatedField(slug_field="code", queryset=Property.objects.all())
+
+    class Meta:
+        model = RoomInventory
+        fields = ["id", "property", "valid_from", "rooms", "note", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []
 
 
 class ProfileSerializer(serializers.Serializer):

@@ -11,6 +11,8 @@ router.register(r"guests/(?P<guest_pk>\d+)/consents", views.GuestConsentViewSet,
 router.register("stays", views.StayViewSet, basename="stay")
 router.register("properties", views.PropertyViewSet, basename="property")
 router.register("companies", views.CompanyViewSet, basename="company")
+router.register("exchange-rates", views.ExchangeRateViewSet, basename="exchange-rate")
+router.register("room-inventory", views.RoomInventoryViewSet, basename="room-inventory")
 router.register("guest-merges", views.GuestMergeViewSet, basename="guest-merge")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 

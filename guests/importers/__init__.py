@@ -10,16 +10,23 @@ Two formats:
   cancelled, no_show; ``Checked-out`` and the like are accepted), ``channel`` (direct,
   ota, gds, corporate, walk_in, group), ``room_revenue``, ``fnb_revenue``,
   ``other_revenue``, ``currency``, ``adults``, ``children``;
-* optional stay columns: ``room_type``, ``room_number``, ``rate_code``,
-  ``market_segment``, ``special_requests``, ``country``, ``check_in_at``,
-  ``check_out_at`` (ISO 8601).  An optional column absent from the header leaves the
-  stored value of an existing stay alone;
+* optional stay columns: ``room_type`` (assigned), ``reserved_room_type``,
+  ``room_number``, ``rate_code``, ``distribution_channel``, ``market_segment``,
+  ``special_requests``, ``country``, ``check_in_at``, ``check_out_at`` (ISO 8601);
+* optional booking facts (``guests.services.stay_facts``): ``booking_date``,
+  ``lead_time_days``, ``adr``, ``deposit_type``, ``agent_code``, ``company_code``,
+  ``customer_type``, ``meal_plan``, ``babies``, ``previous_cancellations``,
+  ``previous_bookings_not_canceled``, ``booking_changes``, ``days_in_waiting_list``,
+  ``parking_spaces``, ``special_requests_count``, ``is_repeated_guest``,
+  ``cancelled_on``.  An optional column absent from the header leaves the stored value
+  of an existing stay alone (``stay_row_fill``);
 * optional guest columns: ``family_name``, ``given_name``, ``family_name_latin``,
   ``given_name_latin``, ``email``, ``phone``, ``gender``, ``birth_date``,
   ``nationality``, ``language``.  A row without guest columns keeps the stay's
   current guest (or none).
 
-``hotel-booking-demand`` (``hotel_booking_demand``) — the published dataset.
+``hotel-booking-demand`` (``hotel_booking_demand``) — the published dataset, every
+column kept (see that module).
 
 Guarantees (SPEC §2.1): rows are checked with the stay upsert's own rule set and the
 errors come back per row and column (``row`` counts the header as row 1, as a

@@ -1,9 +1,12 @@
 """``csv``: our own PMS export (see the package docstring for the columns).
 
-A row's stay goes through the stay upsert's rule set; its guest columns name the
-guest: the active profile with that e-mail, else with that phone, else the guest
-already on the stay; otherwise a profile is created from the row (it then needs a
-name).  Existing profiles are matched, never changed.
+A row's stay goes through the stay upsert's rule set; a stay the file updates keeps
+the stored values of the columns the file does not have (``stay_row_fill``, as a PATCH
+does), so the rules between fields (lead time and booking date, a cancellation date)
+hold for the whole stay.  Its guest columns name the guest: the active profile with
+that e-mail, else with that phone, else the guest already on the stay; otherwise a
+profile is created from the row (it then needs a name).  Existing profiles are
+matched, never changed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,18 @@ from crm_site.errors import DomainError
 
 from .. import search_keys
 from ..models import Guest, Stay
-from ..services import GUEST_FIELDS, NAME_FIELDS, StayRowContext, guest_create, guest_data_clean, stay_rows_clean
+from ..services import (
+    GUEST_FIELDS,
+    NAME_FIELDS,
+    ROW_FIELDS,
+    STAY_FIELDS,
+    StayRowContext,
+    guest_create,
+    guest_data_clean,
+    stay_row_fill,
+    stay_rows_clean,
+)
+from ..services.stay_facts import FACT_FIELDS
 from .common import ImportResult, chunks, normalise_choice, read_header, read_rows, save_in_batches
 
 CSV_REQUIRED = (
@@ -36,13 +50,16 @@ CSV_REQUIRED = (
 )
 CSV_OPTIONAL_STAY = (
     "room_type",
+    "reserved_room_type",
     "room_number",
     "rate_code",
+    "distribution_channel",
     "market_segment",
     "special_requests",
     "country",
     "check_in_at",
     "check_out_at",
+    *FACT_FIELDS,
 )
 CSV_GUEST = (
     "family_name",
@@ -70,6 +87,8 @@ ALWAYS_SET = (
     "fnb_revenue",
     "other_revenue",
     "total_revenue",
+    "exchange_rate",
+    "exchange_rate_date",
     "currency",
     "adults",
     "children",
@@ -103,6 +122,7 @@ def import_csv(stream, result: ImportResult, *, batch_size: int, by) -> None:
         if key is not None:
             guest_keys[number] = key
         raw_rows.append((number, raw))
+    raw_rows = _with_stored_values(raw_rows, absent=[f for f in CSV_OPTIONAL_STAY if f not in header])
     valid, errors = stay_rows_clean(raw_rows, context=StayRowContext.for_rows([]))
     result.reject_stay_errors(errors)
     valid = [(n, s) for n, s in valid if n not in result.rejected_rows]
@@ -112,8 +132,28 @@ def import_csv(stream, result: ImportResult, *, batch_size: int, by) -> None:
     for number, stay in valid:
         if number in guest_keys:
             stay.guest_id = specs[guest_keys[number]].guest_id
-    columns = ALWAYS_SET + tuple(c for c in CSV_OPTIONAL_STAY if c in header)
-    save_in_batches(valid, result, columns=columns, batch_size=batch_size)
+    save_in_batches(valid, result, columns=STAY_FIELDS, batch_size=batch_size)
+
+
+def _with_stored_values(raw_rows: list[tuple[int, dict]], *, absent: list[str]) -> list[tuple[int, dict]]:
+    """Each row of a stay already stored, completed with its stored values for the
+    ``absent`` columns (one query per 1,000 rows)."""
+    if not absent:
+        return raw_rows
+    fields = [f for f in ROW_FIELDS if f in absent]
+    completed = []
+    for chunk in chunks(raw_rows, 1000):
+        keys = {(str(r.get("property") or "").upper(), r.get("confirmation_number") or "") for _n, r in chunk}
+        stored = {
+            (row.pop("property__code"), row.pop("confirmation_number")): row
+            for row in Stay.objects.filter(
+                property__code__in={code for code, _c in keys}, confirmation_number__in={c for _p, c in keys}
+            ).values("property__code", "confirmation_number", *fields)
+        }
+        for number, raw in chunk:
+            values = stored.get((str(raw.get("property") or "").upper(), raw.get("confirmation_number") or ""))
+            completed.append((number, raw if values is None else stay_row_fill(raw, values)))
+    return completed
 
 
 def _guest_spec(number: int, data: dict, specs: dict[str, _GuestSpec], result: ImportResult) -> str | None:

@@ -6,7 +6,8 @@
 * ``search`` — guest lookup (names, pinyin, typos, phone suffixes, e-mails);
 * ``profile`` — the guest 360 view;
 * ``arrivals`` — a day's arrivals with what to prepare;
-* ``duplicates`` — likely duplicates and past merges.
+* ``duplicates`` — likely duplicates and past merges;
+* ``inventory`` — rooms to sell, their history and the room nights of a period.
 
 Each selector fetches in a fixed number of queries, so the page and the API that share
 it have the same, locked query count (``tests/query_counts.json``).  Selectors never
@@ -32,10 +33,16 @@ from .duplicates import (
     merge_history,
     reason_labels,
 )
+from .inventory import RoomSupply, inventory_overview, room_inventory_for, room_supply, rooms_on
 from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
 from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
 
 __all__ = [
+    "RoomSupply",
+    "inventory_overview",
+    "room_inventory_for",
+    "room_supply",
+    "rooms_on",
     "DUPLICATE_REASON_LABELS",
     "FUZZY_CANDIDATES",
     "PROFILE_STAY_LIMIT",

@@ -39,7 +39,7 @@ def _timezone(value, *, field: str) -> str:
 
 def _currency(value, *, field: str) -> str:
     currency = (parsing.as_text(value, field=field, max_length=3) or "EUR").upper()
-    if money.rate(currency) is None:
+    if not money.has_rates(currency):
         raise DomainError(
             _("No exchange rate is configured for %(currency)s.") % {"currency": currency},
             field=field,

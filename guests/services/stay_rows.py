@@ -1,13 +1,17 @@
 """One rule set for a stay row, whoever sends it (API, bulk API, importer, admin).
 
 A row is a mapping of plain values (JSON, CSV text or form values): property by code,
-confirmation number, dates, status, channel, revenue split, party, free texts.  Every
-invalid field of a row is reported at once, each through ``crm_site.parsing`` (dates
-1900-2100, amounts, whole numbers, NUL bytes and lengths on every text).
+confirmation number, dates, status, channel, revenue split, party, free texts and the
+booking facts (``stay_facts``).  Every invalid field of a row is reported at once, each
+through ``crm_site.parsing`` (dates 1900-2100, amounts, whole numbers, NUL bytes and
+lengths on every text).  A valid row is converted to the chain currency with the rate
+for its date (``guests.money``); a currency without one is refused, naming ``currency``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -19,6 +23,7 @@ from crm_site.errors import DomainError, ErrorBag
 
 from .. import money
 from ..models import Guest, Property, Stay
+from .stay_facts import CANCELLED, FACT_CHECKS, FACT_FIELDS, FACT_TEXT_LIMITS, check_facts
 
 # Stored columns an upsert writes, besides the key (property, confirmation number).
 STAY_FIELDS = (
@@ -43,18 +48,27 @@ STAY_FIELDS = (
     "adults",
     "children",
     "country",
+    "reserved_room_type",
+    "distribution_channel",
+    *FACT_FIELDS,
+    "exchange_rate",
+    "exchange_rate_date",
 )
+DERIVED_FIELDS = ("nights", "total_revenue", "exchange_rate", "exchange_rate_date")
 # What a row may carry (the stored columns less the derived ones, plus the key).
-ROW_FIELDS = ("property", "confirmation_number") + tuple(f for f in STAY_FIELDS if f not in ("nights", "total_revenue"))
+ROW_FIELDS = ("property", "confirmation_number") + tuple(f for f in STAY_FIELDS if f not in DERIVED_FIELDS)
 REVENUE_FIELDS = ("room_revenue", "fnb_revenue", "other_revenue")
 SPECIAL_REQUESTS_MAX = 2_000
 TEXT_LIMITS = {
     "room_type": 20,
+    "reserved_room_type": 20,
     "room_number": 10,
     "rate_code": 20,
+    "distribution_channel": 30,
     "market_segment": 30,
     "country": 3,
     "special_requests": SPECIAL_REQUESTS_MAX,
+    **FACT_TEXT_LIMITS,
 }
 MAX_NIGHTS = 365
 MAX_PARTY = 99
@@ -76,12 +90,21 @@ class StayRowError:
 @dataclass
 class StayRowContext:
     """What validating a batch needs from the database, read once for all its rows:
-    properties by code and the ids of the active guests the rows name."""
+    properties by code, the ids of the active guests the rows name, and the exchange
+    rates of the currencies the rows use (read at first use, one query per currency)."""
 
     properties: dict[str, Property]
     guest_ids: set[int] | None = None
     # The writer's properties (crm_site.scope); None = every property.
     allowed_property_ids: frozenset[int] | None = None
+    rates: money.RateBook = dataclasses.field(default_factory=money.RateBook)
+    _today: dict[int, dt.date] = dataclasses.field(default_factory=dict)
+
+    def business_date(self, prop: Property) -> dt.date:
+        """The property's today, once per batch."""
+        if prop.pk not in self._today:
+            self._today[prop.pk] = prop.business_date()
+        return self._today[prop.pk]
 
     @classmethod
     def for_rows(cls, rows: Iterable, *, by=None) -> StayRowContext:
@@ -144,12 +167,6 @@ def _currency(value, *, field: str) -> str:
         return ""  # the property's currency, once the property is known
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise DomainError(_("Use a 3-letter ISO currency code."), field=field, code="invalid_currency")
-    if money.rate(currency) is None:
-        raise DomainError(
-            _("No exchange rate is configured for %(currency)s.") % {"currency": currency},
-            field=field,
-            code="unknown_currency",
-        )
     return currency
 
 
@@ -201,6 +218,7 @@ _CHECKS = (
     ("check_out_at", _datetime),
     *((f, _money) for f in REVENUE_FIELDS),
     *((f, _text(limit)) for f, limit in TEXT_LIMITS.items()),
+    *FACT_CHECKS,
 )
 
 
@@ -224,6 +242,25 @@ def _check_dates(values: dict, errors: ErrorBag) -> None:
         errors.add(DomainError(_("A stay cannot be longer than a year."), field="departure_date", code="too_long"))
 
 
+def stay_row_fill(row: Mapping, stored: Mapping) -> dict:
+    """``row`` completed with a stored stay's values (``stored``: field → value) for the
+    fields it does not carry: a PATCH, a file without some columns.  Booking date and lead
+    time are one fact: a row giving either replaces both, otherwise the lead time follows
+    the (maybe new) arrival date.  A stored cancellation date stays only with a booking
+    that stays cancelled."""
+    filled = {f: stored[f] for f in ROW_FIELDS if f in stored and f not in row}
+    filled.update(row)
+    if "booking_date" in row or "lead_time_days" in row:
+        for name in ("booking_date", "lead_time_days"):
+            if name not in row:
+                filled.pop(name, None)
+    else:
+        filled.pop("lead_time_days", None)
+    if "cancelled_on" not in row and filled.get("status") not in CANCELLED:
+        filled.pop("cancelled_on", None)
+    return filled
+
+
 def stay_row_clean(row: Mapping, *, context: StayRowContext) -> Stay:
     """Validate one row into an unsaved Stay; every invalid field of the row is reported
     at once (``DomainError.many``)."""
@@ -243,15 +280,47 @@ def stay_row_clean(row: Mapping, *, context: StayRowContext) -> Stay:
         except DomainError as error:
             errors.add(error)
     _check_dates(values, errors)
+    if "arrival_date" in values and "departure_date" in values and "departure_date" not in errors.fields:
+        check_facts(values, errors)
+    conversion = _conversion(values, context, errors)
     errors.raise_if_any()
     values["guest_id"] = values.pop("guest")
-    values["currency"] = values["currency"] or values["property"].currency
     revenue = values["room_revenue"] + values["fnb_revenue"] + values["other_revenue"]
     return Stay(
         nights=(values["departure_date"] - values["arrival_date"]).days,
-        total_revenue=money.to_chain_currency(revenue, values["currency"]),
+        total_revenue=money.convert(revenue, conversion.rate),
+        exchange_rate=conversion.rate,
+        exchange_rate_date=conversion.rate_date,
         **values,
     )
+
+
+def _conversion(values: dict, context: StayRowContext, errors: ErrorBag) -> money.Conversion | None:
+    """The rate for the stay's conversion date (``guests.money``); a currency without any
+    rate, or without one on or before that date, is an error naming ``currency``."""
+    prop, currency = values.get("property"), values.get("currency")
+    if currency is None:
+        return None  # invalid, already reported
+    if prop is not None:
+        currency = values["currency"] = currency or prop.currency
+    if not currency:
+        return None
+    if not context.rates.has_rates(currency):
+        message = _("No exchange rate is configured for %(currency)s.") % {"currency": currency}
+        errors.add(DomainError(message, field="currency", code="unknown_currency"))
+        return None
+    arrival, departure = values.get("arrival_date"), values.get("departure_date")
+    if prop is None or arrival is None or departure is None:
+        return None
+    day = money.conversion_date(arrival=arrival, departure=departure, today=context.business_date(prop))
+    conversion = context.rates.on(currency, day)
+    if conversion is None:
+        message = _("No exchange rate for %(currency)s on or before %(day)s.") % {
+            "currency": currency,
+            "day": day.isoformat(),
+        }
+        errors.add(DomainError(message, field="currency", code="no_rate"))
+    return conversion
 
 
 def stay_rows_clean(

@@ -19,17 +19,19 @@ from django.utils.translation import gettext as _
 
 from crm_site.errors import ConflictError, DomainError
 
+from .. import money
 from ..models import Property, Stay
 from ..signals import stays_upserted
-from .stay_rows import ROW_FIELDS, STAY_FIELDS, StayRowContext, StayRowError, stay_rows_clean
+from .stay_rows import ROW_FIELDS, STAY_FIELDS, StayRowContext, StayRowError, stay_row_fill, stay_rows_clean
 from .stay_writer import CREATED, UNCHANGED, UPDATED, write_stays
 
 REJECTED = "rejected"
 MAX_BATCH = 1_000
 
 
-class StayBatchError(DomainError):
-    """A batch had invalid rows; nothing of it was written."""
+class BatchError(DomainError):
+    """A batch (of stays, of rates) had invalid rows; nothing of it was written.  The body
+    adds ``rows``: ``[{row, field, message}]``."""
 
     default_code = "invalid_rows"
 
@@ -40,6 +42,10 @@ class StayBatchError(DomainError):
 
     def body(self):
         return {**super().body(), "rows": [e.as_dict() for e in self.errors]}
+
+
+class StayBatchError(BatchError):
+    """A batch of stays had invalid rows; nothing of it was written."""
 
 
 @dataclass(frozen=True)
@@ -100,12 +106,46 @@ class StayUpsertReport:
         }
 
 
+# What a stay's conversion to the chain currency depends on (guests.money).
+CONVERSION_INPUTS = ("currency", "arrival_date", "departure_date", "room_revenue", "fnb_revenue", "other_revenue")
+
+
+def _conversion_inputs(stay: Stay) -> tuple:
+    return tuple(getattr(stay, f) for f in CONVERSION_INPUTS)
+
+
+def stays_keep_rates(stays: Sequence[Stay]) -> None:
+    """A stay sent again with its currency, dates and revenue as stored keeps the rate it
+    was converted with (a rate entered since never moves a stored total); one that changes
+    any of them keeps the rate for its date it was validated with.  One query, only for
+    stays in a currency other than the chain's."""
+    foreign = [s for s in stays if s.exchange_rate_date is not None]
+    if not foreign:
+        return
+    stored = {
+        (row[0], row[1]): row[2:]
+        for row in Stay.objects.filter(
+            property_id__in={s.property.pk for s in foreign},
+            confirmation_number__in={s.confirmation_number for s in foreign},
+        ).values_list("property_id", "confirmation_number", *CONVERSION_INPUTS, "exchange_rate", "exchange_rate_date")
+    }
+    width = len(CONVERSION_INPUTS)
+    for stay in foreign:
+        old = stored.get((stay.property.pk, stay.confirmation_number))
+        if old is None or old[:width] != _conversion_inputs(stay):
+            continue
+        stay.exchange_rate, stay.exchange_rate_date = old[width:]
+        revenue = stay.room_revenue + stay.fnb_revenue + stay.other_revenue
+        stay.total_revenue = money.convert(revenue, stay.exchange_rate)
+
+
 def stays_save(*, stays: Sequence[tuple[int, Stay]], columns: Sequence[str] = STAY_FIELDS) -> list[StayRowResult]:
     """Write validated, numbered stays in one transaction; send ``stays_upserted`` with the
     ids of those created or changed once it commits.  ``columns`` are the stored fields
     the source carries (the others of an existing stay are left alone)."""
     try:
         with transaction.atomic():
+            stays_keep_rates([s for _n, s in stays])
             written = write_stays([s for _n, s in stays], columns=columns, now=timezone.now())
     except IntegrityError as exc:
         raise ConflictError(_("The batch conflicts with existing data."), field="rows") from exc
@@ -172,8 +212,9 @@ def stay_update(*, stay: Stay, data: Mapping, by=None, replace: bool = False) ->
     if not isinstance(data, Mapping):
         raise DomainError(_("Send the stay as an object."), field="detail", code="invalid")
     _key_unchanged(stay, data)
-    row = {} if replace else {f: getattr(stay, f) for f in ROW_FIELDS if f != "guest"}
-    row.update({k: v for k, v in data.items() if k not in ("property", "confirmation_number")})
+    given = {k: v for k, v in data.items() if k not in ("property", "confirmation_number")}
+    stored = {f: getattr(stay, f) for f in ROW_FIELDS if f != "guest"}
+    row = dict(given) if replace else stay_row_fill(given, stored)
     row["property"] = stay.property
     row["confirmation_number"] = stay.confirmation_number
     return stay_upsert(row=row, by=by)

@@ -103,7 +103,7 @@ def _credit_claimed_stay(claim: MissingPointsClaim, stay: Stay, *, reason: str, 
     if StayCredit.objects.filter(stay=stay).exists():
         raise DomainError(_("This stay has already been credited."), field="stay")
     stay = Stay.objects.select_related("property").get(pk=stay.pk)
-    posted = sync_stays([stay], by=by, claimant=claim.membership, reason=reason, strict=True)
+    posted = sync_stays([stay], by=by, claimant=claim.membership, reason=reason)
     earned = [row for row in posted if row.stay_id == stay.pk and row.kind == PointsTransaction.Kind.EARN]
     if not earned:
         raise DomainError(_("This stay has no eligible revenue, so it earns no points."), field="stay")

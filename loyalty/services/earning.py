@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm_site.errors import DomainError
-from guests import money
 from guests.models import Stay
 
 from ..models import Membership, PointsTransaction, StayCredit, Tier
@@ -48,8 +47,8 @@ def _unchanged(stay: Stay, credit: StayCredit) -> bool:
 class _Batch:
     """The members a list of stays concerns, locked, each with a :class:`MemberPosting`."""
 
-    def __init__(self, stays: list[Stay], *, by, claimant: Membership | None, reason, as_of: dt.date, strict: bool):
-        self.by, self.claimant, self.reason, self.as_of, self.strict = by, claimant, reason, as_of, strict
+    def __init__(self, stays: list[Stay], *, by, claimant: Membership | None, reason, as_of: dt.date):
+        self.by, self.claimant, self.reason, self.as_of = by, claimant, reason, as_of
         guest_ids = {s.guest_id for s in stays if s.guest_id}
         self.member_of = dict(Membership.objects.filter(guest_id__in=guest_ids).values_list("guest_id", "pk"))
         credits = StayCredit.objects.filter(stay__in=stays).values_list("membership_id", flat=True)
@@ -108,13 +107,9 @@ class _Batch:
             return
         if self.claimant is None and stay.departure_date < self.locked[target].enrolled_on:
             return  # before enrolment: only an approved claim credits it
-        rate = money.rate(stay.currency)
-        if rate is None:  # guests refuses such stays; a rate removed from settings since
-            message = _("No exchange rate for %(currency)s is configured.") % {"currency": stay.currency}
-            if self.strict:
-                raise DomainError(message, field="currency")
-            logger.warning("loyalty: stay %s not posted: %s", stay.pk, message)
-            return
+        # The rate the stay's amounts were converted with (guests.money): points follow the
+        # chain-currency value the stay reports, whenever they are posted.
+        rate = stay.exchange_rate
         self.posting(target).first(stay, rate=rate, moved=moved, reason=self.reason, claimed=self.claimant is not None)
 
     def post(self) -> list[PointsTransaction]:
@@ -133,7 +128,6 @@ def sync_stays(
     claimant: Membership | None = None,
     reason: str | None = None,
     as_of: dt.date | None = None,
-    strict: bool = False,
 ) -> list[PointsTransaction]:
     """Bring the ledger in line with stays (``select_related("property")``); returns the
     new ledger rows.  Runs inside the caller's transaction.
@@ -149,12 +143,10 @@ def sync_stays(
       (see :mod:`loyalty.services.posting`).
 
     The members concerned are locked in id order (no deadlock between two batches).
-    ``strict`` turns a stay that cannot earn (no exchange rate) into a DomainError
-    instead of a logged skip.
     """
     if not stays:
         return []
-    batch = _Batch(stays, by=by, claimant=claimant, reason=reason, as_of=as_of or timezone.localdate(), strict=strict)
+    batch = _Batch(stays, by=by, claimant=claimant, reason=reason, as_of=as_of or timezone.localdate())
     if not batch.locked:
         return []
     for stay in sorted(stays, key=lambda s: (s.departure_date, s.pk)):
@@ -212,7 +204,7 @@ def points_earn_for_stay(
     member_id = _check_earnable(stay, membership)
     with transaction.atomic():
         stay = Stay.objects.select_related("property").get(pk=stay.pk)
-        posted = _row_of(sync_stays([stay], by=by, strict=True), stay)
+        posted = _row_of(sync_stays([stay], by=by), stay)
         if posted is not None:
             return posted, True
         previous = PointsTransaction.objects.filter(stay=stay, membership_id=member_id).order_by("-id").first()

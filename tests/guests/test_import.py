@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
@@ -25,13 +24,10 @@ from guests import importers
 from guests.models import Guest, Property, Stay
 from guests.signals import stays_upserted
 from tests.factories import GuestFactory, PropertyFactory, StayFactory
+from tests.guests.dataset import DATASET, needs_dataset
 
 pytestmark = pytest.mark.django_db
 
-DATASET = Path(settings.BASE_DIR).parent / "shared" / "data" / "hotel_bookings.csv.gz"
-needs_dataset = pytest.mark.skipif(
-    not DATASET.exists(), reason=f"the published dataset is not at {DATASET} (../shared/data/hotel_bookings.csv.gz)"
-)
 
 HEADER = list(importers.CSV_REQUIRED)
 
@@ -357,11 +353,20 @@ def hbd_line(
     channel="TA/TO",
     adr="100.50",
     status="Check-Out",
+    status_date=None,
 ):
+    """A row as the file has it: ``is_canceled`` follows the status; the status date is
+    the arrival day unless given (a no-show's, or a day-use checkout's)."""
+    canceled = 1 if status in ("Canceled", "No-Show") else 0
+    if status_date is None:
+        status_date = f"2016-{MONTHS.index(month) + 1:02d}-{day:02d}" if month in MONTHS else "2016-07-04"
     return (
-        f"{hotel},0,10,2016,{month},27,{day},{weekend},{week},{adults},{children},0,BB,{country},Online TA,"
-        f"{channel},0,0,0,A,D,0,No Deposit,9,NULL,0,Transient,{adr},0,1,{status},2016-07-04"
+        f"{hotel},{canceled},10,2016,{month},27,{day},{weekend},{week},{adults},{children},0,BB,{country},Online TA,"
+        f"{channel},0,0,0,A,D,0,No Deposit,9,NULL,0,Transient,{adr},0,1,{status},{status_date}"
     )
+
+
+MONTHS = [dt.date(2016, m, 1).strftime("%B") for m in range(1, 13)]
 
 
 def write_hbd(tmp_path, lines) -> Path:

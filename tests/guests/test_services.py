@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crm_site.errors import ConflictError, DomainError, NotFound
 from guests import search_keys, services
-from guests.models import Guest, GuestNote, GuestPreference, Stay
+from guests.models import ExchangeRate, Guest, GuestNote, GuestPreference, Stay
 from guests.signals import stays_upserted
 from tests.factories import GuestFactory, PreferenceTypeFactory, StayFactory
 from tests.guests.factories import stay_row
@@ -300,8 +300,8 @@ def test_upsert_updating_revenue_changes_total_revenue(hotel):
     assert stay.created_at == first.created_at
 
 
-def test_upsert_converts_total_revenue_to_chain_currency(hotel, settings):
-    settings.EXCHANGE_RATES = {"CNY": 0.5}
+def test_upsert_converts_total_revenue_to_chain_currency(hotel):
+    ExchangeRate.objects.create(currency="CNY", valid_from=dt.date(2026, 1, 1), rate=Decimal("0.5"))
     services.stays_upsert(rows=[stay_row(currency="CNY", room_revenue="100", fnb_revenue="0")])
     stay = Stay.objects.get()
     assert stay.room_revenue == Decimal("100.00") and stay.currency == "CNY"

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from crm_site.errors import DomainError
-from guests.models import Stay
+from guests import money
+from guests.models import ExchangeRate, Stay
 from loyalty import services
 from loyalty.models import PointsTransaction, StayCredit, Tier
 from tests.factories import GuestFactory, StayFactory
@@ -23,7 +24,7 @@ OLD = dt.date(2015, 3, 1)
 def terms(settings):
     settings.LOYALTY_BASE_POINTS_PER_UNIT = 10
     settings.CHAIN_CURRENCY = "EUR"
-    settings.EXCHANGE_RATES = {"CNY": 0.125}
+    ExchangeRate.objects.update_or_create(currency="CNY", valid_from=money.SEED_FROM, defaults={"rate": "0.125"})
 
 
 def old_stay(guest, **kwargs):

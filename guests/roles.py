@@ -93,5 +93,5 @@ REVENUE_FIELDS = {
         "exchange_rate",
     )
 }
-# Decimal fields that are not revenue: the conversion table itself is reference data.
-OPERATIONAL_AMOUNTS = {"guests.ExchangeRate": ("rate",)}
+# Decimal fields that are not revenue.
+OPERATIONAL_AMOUNTS = {"guests.ExchangeRate.rate": "reference data: units of chain currency per unit, not money"}

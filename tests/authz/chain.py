@@ -18,7 +18,7 @@ from complaints.models import ComplaintEscalation, ComplaintNotification
 from crm_site import roles
 from crm_site.tokens.services import token_issue
 from guests import services as guest_services
-from guests.models import AuditEvent, GuestNote
+from guests.models import AuditEvent, ExchangeRate, GuestNote, RoomInventory
 from loyalty.defaults import seed_default_tiers
 from loyalty.models import Tier
 from nightly.models import NightlyRun
@@ -105,6 +105,10 @@ def build_chain() -> dict:
         "merge": merge.pk,
         "run": run.pk,
         "nightly_run": NightlyRun.objects.create(as_of=run.as_of, trigger=NightlyRun.Trigger.COMMAND).pk,
+        "exchange_rate": ExchangeRate.objects.create(currency="GBP", valid_from=dt.date(2020, 1, 1), rate="1.1").pk,
+        "room_inventory": RoomInventory.objects.create(
+            property=own_hotel, valid_from=dt.date(2020, 1, 1), rooms=120
+        ).pk,
         "audit_event": AuditEvent.objects.filter(guest_ref=merged_away.pk)
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import services
-from .models import AuditEvent, Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
+from .models import AuditEvent, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
 from .services.stay_rows import StayRowContext
 
 
@@ -108,13 +108,6 @@ class PropertyAdmin(ServiceAdmin):
         else:
             saved = services.property_create(data=data, by=request.user)
         _adopt(obj, saved)
-
-
-@admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "relationship_level", "account_manager", "rate_code"]
-    list_filter = ["relationship_level"]
-    search_fields = ["name"]
 
 
 @admin.register(StaffProfile)

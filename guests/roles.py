@@ -14,7 +14,6 @@ _READ = [
     "guests.view_guestpreference",
     "guests.view_preferencetype",
     "guests.view_guestnote",
-    "guests.view_company",
 ]
 _EDIT_PROFILE = [
     "guests.add_guest",
@@ -30,7 +29,7 @@ _STAYS = ["guests.add_stay", "guests.change_stay", "guests.import_stays"]
 ROLE_PERMISSIONS = {
     FRONT_DESK: _READ + _EDIT_PROFILE + ["guests.add_stay", "guests.change_stay"],
     GUEST_RELATIONS: _READ + _EDIT_PROFILE,
-    SALES_MANAGER: _READ + ["guests.change_company", "guests.add_company", "guests.export_guest"],
+    SALES_MANAGER: _READ + ["guests.export_guest"],
     CHAIN_ADMIN: _READ
     + _EDIT_PROFILE
     + _STAYS
@@ -39,8 +38,6 @@ ROLE_PERMISSIONS = {
         "guests.change_property",
         "guests.add_preferencetype",
         "guests.change_preferencetype",
-        "guests.add_company",
-        "guests.change_company",
         "guests.merge_guest",
         "guests.export_guest",
         "guests.erase_guest",

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "complaints",
     "analytics",
     "care",
+    "accounts",
     "nightly",
 ]
 

@@ -9,7 +9,6 @@ router.register("guests", views.GuestViewSet, basename="guest")
 router.register(r"guests/(?P<guest_pk>\d+)/preferences", views.GuestPreferenceViewSet, basename="guest-preference")
 router.register("stays", views.StayViewSet, basename="stay")
 router.register("properties", views.PropertyViewSet, basename="property")
-router.register("companies", views.CompanyViewSet, basename="company")
 router.register("guest-merges", views.GuestMergeViewSet, basename="guest-merge")
 
 urlpatterns = [

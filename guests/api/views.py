@@ -20,10 +20,9 @@ from crm_site.permissions import require_perms
 
 from .. import audit, selectors, services
 from ..filtersets import GuestFilterSet, PropertyFilterSet, StayFilterSet
-from ..models import AuditEvent, Company, Guest, GuestMerge, GuestPreference, Property, Stay
+from ..models import AuditEvent, Guest, GuestMerge, GuestPreference, Property, Stay
 from .serializers import (
     ArrivalsSerializer,
-    CompanySerializer,
     GuestMergeSerializer,
     GuestPreferenceSerializer,
     GuestSerializer,
@@ -257,13 +256,6 @@ class PropertyViewSet(viewsets.ModelViewSet):
             property_id=self.get_object().pk, data=request_object(request, drop={"id"}), by=request.user
         )
         return Response(self.get_serializer(prop).data)
-
-
-class CompanyViewSet(viewsets.ModelViewSet):
-    serializer_class = CompanySerializer
-    queryset = Company.objects.all().order_by("name")
-    filterset_fields = ["relationship_level", "account_manager"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
 class ArrivalsView(APIView):

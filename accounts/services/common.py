@@ -20,11 +20,11 @@ def actor(by):
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def record_event(account: Account | int, kind: str, *, by=None, activity=None, agreement=None, **data) -> AccountEvent:
+def record_event(account: Account | int, event: str, *, by=None, activity=None, agreement=None, **data) -> AccountEvent:
     """Append one line to the account's timeline (codes and figures only, no names)."""
     return AccountEvent.objects.create(
         account_id=account if isinstance(account, int) else account.pk,
-        kind=kind,
+        kind=event,
         actor=actor(by),
         activity=activity,
         agreement=agreement,

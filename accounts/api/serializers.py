@@ -138,7 +138,7 @@ class BulkHandoverRequestSerializer(HandoverRequestSerializer):
     accounts = serializers.ListField(child=serializers.IntegerField(), help_text=_("Account ids."))
 
 
-class MergeRequestSerializer(serializers.Serializer):
+class AccountMergeRequestSerializer(serializers.Serializer):
     merged = serializers.IntegerField(help_text=_("The duplicate account merged into this one."))
     note = serializers.CharField(required=False, allow_blank=True)
 

@@ -36,7 +36,7 @@ from .serializers import (
     HandoverResultSerializer,
     LevelChangeRequestSerializer,
     LevelChangeSerializer,
-    MergeRequestSerializer,
+    AccountMergeRequestSerializer,
     MilestoneSerializer,
     MilestoneTickSerializer,
     PlanSerializer,
@@ -157,7 +157,7 @@ class AccountViewSet(_AccountCrud):
         """The level history, newest first."""
         return Response(LevelChangeSerializer(selectors.level_history(self.get_object()), many=True).data)
 
-    @extend_schema(request=MergeRequestSerializer, responses={201: AccountMergeSerializer})
+    @extend_schema(request=AccountMergeRequestSerializer, responses={201: AccountMergeSerializer})
     @action(detail=True, methods=["post"], permission_classes=[MERGER])
     def merge(self, request, pk=None):
         """Merge a duplicate (``merged``) into this account; undo via ``account-merges``."""

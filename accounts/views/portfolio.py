@@ -109,7 +109,8 @@ def levels(request):
     except DomainError as error:
         form.is_valid()
         add_to_form(form, error)
-        return render(request, "accounts/levels.html", {"form": form, "distribution": None}, status=400)
+        context = {"form": form, "distribution": None, "quarter": ""}
+        return render(request, "accounts/levels.html", context, status=400)
     distribution = selectors.level_distribution(request.user)
     migration = selectors.level_migration(start=start, end=end, viewer=request.user)
     export = wants_csv(request)

@@ -24,19 +24,16 @@ from ..services.common import as_object
 from .nested import ACCOUNT_PERMS
 from .serializers import (
     AccountDetailSerializer,
+    AccountMergeRequestSerializer,
     AccountMergeSerializer,
     AccountSerializer,
     ActivitySerializer,
     AgreementSerializer,
     BulkHandoverRequestSerializer,
-    CompetitorSerializer,
-    DocumentSerializer,
-    DriverScoreSerializer,
     HandoverRequestSerializer,
     HandoverResultSerializer,
     LevelChangeRequestSerializer,
     LevelChangeSerializer,
-    AccountMergeRequestSerializer,
     MilestoneSerializer,
     MilestoneTickSerializer,
     PlanSerializer,
@@ -184,9 +181,9 @@ class AccountViewSet(_AccountCrud):
                 services.driver_scores_set(account_id=account.pk, scores=data["scores"], by=request.user)
         plan = AccountPlan.objects.filter(account=account).first() or AccountPlan(account=account)
         body = {field: getattr(plan, field) for field in services.PLAN_FIELDS}
-        body["scores"] = DriverScoreSerializer(account.driver_scores.select_related("driver"), many=True).data
-        body["competitors"] = CompetitorSerializer(account.competitors.all(), many=True).data
-        body["documents"] = DocumentSerializer(account.documents.all(), many=True).data
+        body["scores"] = list(account.driver_scores.select_related("driver").order_by("driver__sort_order"))
+        body["competitors"] = list(account.competitors.all())
+        body["documents"] = list(account.documents.all())
         return Response(PlanSerializer(body).data)
 
     @extend_schema(methods=["GET"], responses=RoadmapStateSerializer)

@@ -90,6 +90,9 @@ def _values(data: Mapping, current: Agreement | None) -> dict:
             cleaned[field] = bag.check(lambda f=field, c=check: c(single_value(data[f], field=f)))
         elif current is None and field in REQUIRED:
             bag.add(DomainError(_("This field is required."), field=field))
+    start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+    if start and end and end < start and bag:
+        bag.add(DomainError(_("The end cannot be before the start."), field="valid_to"))  # with the others at once
     bag.raise_if_any()
     return cleaned
 

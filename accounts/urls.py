@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import accounts as views
-from .views import portfolio, tabs
+from .views import portfolio, tabs, work
 
 app_name = "accounts"
 
@@ -43,12 +43,12 @@ urlpatterns = [
     path("<int:pk>/roadmap/", tabs.roadmap, name="roadmap"),
     path("<int:pk>/roadmap/tick/", tabs.milestone_tick, name="milestone-tick"),
     path("<int:pk>/roadmap/untick/", tabs.milestone_untick, name="milestone-untick"),
-    path("<int:pk>/activities/", tabs.activities, name="activities"),
-    path("<int:pk>/activities/add/", tabs.activity_add, name="activity-add"),
-    path("<int:pk>/activities/<int:activity_id>/complete/", tabs.activity_complete, name="activity-complete"),
-    path("<int:pk>/activities/<int:activity_id>/cancel/", tabs.activity_cancel, name="activity-cancel"),
-    path("<int:pk>/agreements/", tabs.agreements, name="agreements"),
-    path("<int:pk>/agreements/add/", tabs.agreement_add, name="agreement-add"),
-    path("<int:pk>/agreements/<int:agreement_id>/edit/", tabs.agreement_edit, name="agreement-edit"),
-    path("<int:pk>/agreements/<int:agreement_id>/status/", tabs.agreement_status, name="agreement-status"),
+    path("<int:pk>/activities/", work.activities, name="activities"),
+    path("<int:pk>/activities/add/", work.activity_add, name="activity-add"),
+    path("<int:pk>/activities/<int:activity_id>/complete/", work.activity_complete, name="activity-complete"),
+    path("<int:pk>/activities/<int:activity_id>/cancel/", work.activity_cancel, name="activity-cancel"),
+    path("<int:pk>/agreements/", work.agreements, name="agreements"),
+    path("<int:pk>/agreements/add/", work.agreement_add, name="agreement-add"),
+    path("<int:pk>/agreements/<int:agreement_id>/edit/", work.agreement_edit, name="agreement-edit"),
+    path("<int:pk>/agreements/<int:agreement_id>/status/", work.agreement_status, name="agreement-status"),
 ]

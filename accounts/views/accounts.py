@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from .. import selectors, services
 from ..exports import csv_response
 from ..filtersets import AccountFilterSet
 from ..forms import AccountCreateForm, AccountForm, ExternalIdForm, HandoverForm, LevelForm, MergeForm, TeamForm
-from ..models import AccountClass, AccountType, Level
+from ..models import AccountClass, AccountMerge, AccountType, Level
 from .common import account_or_404, run_action, run_form, tab_page, wants_csv
 
 VIEW = "accounts.view_account"
@@ -232,8 +234,6 @@ def account_merge(request, pk: int):
 @permission_required("accounts.merge_account", raise_exception=True)
 @require_POST
 def merge_undo(request, merge_id: int):
-    from ..models import AccountMerge
-
     record = AccountMerge.objects.filter(pk=merge_id).first()
     run_action(
         request, lambda: services.account_merge_undo(merge_id=merge_id, by=request.user), success=_("Merge undone.")
@@ -273,10 +273,8 @@ def account_edit(request, pk: int):
     head = selectors.account_header(account_id=pk, viewer=request.user)
     account = head["account"]
     if account is None:
-        return redirect("accounts:list")
+        raise Http404
     if not head["can_edit"]:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     fields = services.ACCOUNT_FIELDS
     initial = {f: getattr(account, f"{f}_id" if f == "parent" else f) for f in fields}

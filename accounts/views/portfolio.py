@@ -22,7 +22,7 @@ from ..exports import csv_response
 from ..forms import BoardForm, BulkHandoverForm, DriverForm, MilestoneForm, QuarterForm, StageForm
 from ..models import AccountType, Level, RoadmapMilestone, RoadmapStage, ValueDriver
 from .common import wants_csv
-from .tabs import activities_csv, agreements_csv
+from .work import activities_csv, agreements_csv
 
 VIEW = "accounts.view_account"
 

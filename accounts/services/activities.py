@@ -161,7 +161,7 @@ def activity_create(*, account_id, data: Mapping, by=None) -> Activity:
 
 def _open_activity(activity_id, by, *, lock: bool = True) -> Activity:
     pk = parsing.as_id(activity_id, field="activity")
-    rows = Activity.objects.select_for_update() if lock else Activity.objects
+    rows = Activity.objects.select_for_update(of=("self",)) if lock else Activity.objects
     activity = rows.filter(pk=pk).select_related("contact").first()
     if activity is None:
         raise NotFound(_("Activity not found."), field="activity")

@@ -25,9 +25,8 @@ from ..models import (
 )
 from ..selectors import contact_label
 
-# Amount fields: hidden from viewers without ``guests.view_revenue`` by the scope
-# helper's mechanism once it is on this branch (see the report to the lead).
-AGREEMENT_REVENUE_FIELDS = ("rate_amount", "discount_percent", "commission_percent", "room_nights_committed")
+# Amount fields (``services.REVENUE_FIELDS``) are to be hidden from viewers without
+# ``guests.view_revenue`` by the scope helper's mechanism once it is on this branch.
 
 
 class UserRefSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from crm_site import parsing
 from crm_site.errors import Forbidden, NotFound
 
 from ..models import Account, AccountTeamMember
@@ -65,8 +66,6 @@ def can_edit_account(user, account: Account) -> bool:
 
 def account_for_edit(by, account_id, *, field: str = "account", lock: bool = False) -> Account:
     """The active account ``by`` may change, or a 404 / 403 naming ``field``."""
-    from crm_site import parsing
-
     pk = parsing.as_id(account_id, field=field)
     accounts = Account.objects.active()
     if lock:

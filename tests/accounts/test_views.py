@@ -253,3 +253,17 @@ def test_the_agenda_page_lists_the_salespersons_activities(client, salesperson, 
     client.force_login(salesperson)
     html = client.get("/accounts/agenda/").content.decode()
     assert 'data-testid="agenda-overdue"' in html and late.subject in html
+
+
+def test_the_admin_lists_accounts_read_only(client, own_account):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    for url in (
+        "/admin/accounts/account/",
+        f"/admin/accounts/account/{own_account.pk}/change/",
+        "/admin/accounts/roadmapstage/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/accounts/account/add/").status_code == 403

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("care.api.urls")),
+    path("", include("accounts.api.urls")),
     path("", include("nightly.api.urls")),
 ]
 
@@ -41,6 +42,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("analytics/", include("analytics.urls")),
     path("care/", include("care.urls")),
+    path("accounts/", include("accounts.urls")),
     path("nightly/", include("nightly.urls")),
 ]
 

@@ -21,7 +21,6 @@ from crm_site.errors import ConflictError, DomainError, add_to_form
 from . import services
 from .models import (
     AuditEvent,
-    Company,
     ConsentEntry,
     ExchangeRate,
     Guest,
@@ -219,13 +218,6 @@ class RoomInventoryAdmin(ServiceAdmin):
         else:
             saved = services.room_inventory_add(data=data, by=request.user)
         _adopt(obj, saved)
-
-
-@admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "relationship_level", "account_manager", "rate_code"]
-    list_filter = ["relationship_level"]
-    search_fields = ["name"]
 
 
 @admin.register(StaffProfile)

@@ -19,11 +19,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
 from crm_site import roles
 
 from . import demo_facts, money, search_keys
 from .models import (
-    Company,
     ConsentEntry,
     Guest,
     GuestNote,
@@ -405,15 +405,8 @@ def seed(*, guests: int, seed: int) -> DemoContext:
 
     companies = []
     for name, level, rate in COMPANIES:
-        company, _ = Company.objects.get_or_create(
-            name=name,
-            defaults={
-                "relationship_level": level,
-                "rate_code": rate,
-                "account_manager": users["sales" if rng.random() < 0.6 else "sales.eu"],
-            },
-        )
-        companies.append(company)
+        owner = users["sales" if rng.random() < 0.6 else "sales.eu"]
+        companies.append(accounts_demo.ensure_account(name=name, level=level, rate_code=rate, owner=owner))
 
     built = [_make_guest(rng, i) for i in range(guests)]
     values = [rng.paretovariate(1.16) for _ in range(guests)]  # 80/20-like value

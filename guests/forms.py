@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Account
 from crm_site.errors import DomainError, add_to_form
 
 from . import selectors
-from .models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property
+from .models import Guest, GuestNote, GuestPreference, PreferenceType, Property
 from .models_consent import ConsentPurpose
 from .services.profiles import TEXT_LIMITS, guest_data_clean
 
@@ -38,7 +39,7 @@ class GuestForm(forms.Form):
         help_text=_("Stored only as a salted hash; leave empty to keep the current one."),
     )
     vip_code = _text(_("VIP code"), "vip_code")
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Account.objects.active(), required=False)
     marketing_email_consent = forms.BooleanField(label=_("Marketing e-mails allowed"), required=False)
     marketing_sms_consent = forms.BooleanField(label=_("Marketing SMS allowed"), required=False)
     profiling_opt_out = forms.BooleanField(label=_("Opted out of profiling"), required=False)

@@ -56,39 +56,6 @@ class Property(models.Model):
         return timezone.localtime(at or timezone.now(), zone).date()
 
 
-class Company(models.Model):
-    """A key account: a company whose employees stay with the chain."""
-
-    class Level(models.TextChoices):
-        ORDINARY = "ordinary", _("Ordinary")
-        PREFERRED = "preferred", _("Preferred")
-        PARTNER = "partner", _("Partner")
-        STRATEGIC = "strategic", _("Strategic")
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    relationship_level = models.CharField(
-        _("relationship level"), max_length=12, choices=Level.choices, default=Level.ORDINARY
-    )
-    account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account manager"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="key_accounts",
-    )
-    rate_code = models.CharField(_("negotiated rate code"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("company")
-        verbose_name_plural = _("companies")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
 class StaffProfile(models.Model):
     """What a staff user needs beyond Django's user: home properties, duty role."""
 
@@ -141,8 +108,10 @@ class Guest(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
     document_hash = models.CharField(_("document hash"), max_length=64, blank=True, editable=False, db_index=True)
     vip_code = models.CharField(_("VIP code"), max_length=16, blank=True)
+    # The guest's employer or agency: a key account (accounts.Account, grown from the
+    # company list this app used to keep).
     company = models.ForeignKey(
-        Company,
+        "accounts.Account",
         verbose_name=_("company"),
         null=True,
         blank=True,

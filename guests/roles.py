@@ -14,7 +14,6 @@ _READ = [
     "guests.view_guestpreference",
     "guests.view_preferencetype",
     "guests.view_guestnote",
-    "guests.view_company",
     "guests.view_consententry",
 ]
 _EDIT_PROFILE = [
@@ -43,10 +42,7 @@ _REVENUE_REFERENCE_WRITE = [
 ROLE_PERMISSIONS = {
     FRONT_DESK: _READ + _EDIT_PROFILE + ["guests.add_stay", "guests.change_stay"],
     GUEST_RELATIONS: _READ + _EDIT_PROFILE,
-    SALES_MANAGER: _READ
-    + _REVENUE
-    + _REVENUE_REFERENCE_READ
-    + ["guests.change_company", "guests.add_company", "guests.export_guest"],
+    SALES_MANAGER: _READ + _REVENUE + _REVENUE_REFERENCE_READ + ["guests.export_guest"],
     CHAIN_ADMIN: _READ
     + _REVENUE
     + _EDIT_PROFILE
@@ -58,8 +54,6 @@ ROLE_PERMISSIONS = {
         "guests.change_property",
         "guests.add_preferencetype",
         "guests.change_preferencetype",
-        "guests.add_company",
-        "guests.change_company",
         "guests.merge_guest",
         "guests.export_guest",
         "guests.erase_guest",

@@ -8,8 +8,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts.models import Account
 from guests import money, search_keys
-from guests.models import Company, Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
+from guests.models import Guest, GuestNote, GuestPreference, PreferenceType, Property, StaffProfile, Stay
 
 
 class PropertyFactory(factory.django.DjangoModelFactory):
@@ -50,8 +51,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
+    """A key account (``accounts.Account``, grown from the old company list); the
+    accounts tests have a fuller factory in ``tests/accounts/factories.py``."""
+
     class Meta:
-        model = Company
+        model = Account
 
     name = factory.Sequence(lambda n: f"Company {n}")
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "complaints",
     "analytics",
     "care",
+    "accounts",
     "nightly",
 ]
 
@@ -216,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintSeverityEnum": "complaints.models.ComplaintSeverity",
         "StayStatusEnum": "guests.models.Stay.Status",
         "StayChannelEnum": "guests.models.Stay.Channel",
+        "AccountLevelEnum": "accounts.models.Level",
+        "ContactLevelEnum": "accounts.models.ContactLevel",
     },
 }
 

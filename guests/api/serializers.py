@@ -3,11 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Account
 from crm_site.revenue import RevenueFieldsMixin
 
 from ..models import (
     AuditEvent,
-    Company,
     ConsentEntry,
     ExchangeRate,
     Guest,
@@ -30,19 +30,13 @@ class PropertySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "city", "country", "timezone", "currency", "is_active"]
 
 
-class CompanySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Company
-        fields = ["id", "name", "relationship_level", "account_manager", "rate_code"]
-
-
 class GuestSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     document_number = serializers.CharField(
         write_only=True, required=False, allow_blank=True, help_text=_("Stored only as a salted hash.")
     )
     consent_source = serializers.CharField(write_only=True, required=False, max_length=50)
-    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
+    company = serializers.PrimaryKeyRelatedField(queryset=Account.objects.active(), required=False, allow_null=True)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     version = serializers.IntegerField(

@@ -10,7 +10,6 @@ router.register(r"guests/(?P<guest_pk>\d+)/preferences", views.GuestPreferenceVi
 router.register(r"guests/(?P<guest_pk>\d+)/consents", views.GuestConsentViewSet, basename="guest-consent")
 router.register("stays", views.StayViewSet, basename="stay")
 router.register("properties", views.PropertyViewSet, basename="property")
-router.register("companies", views.CompanyViewSet, basename="company")
 router.register("exchange-rates", views.ExchangeRateViewSet, basename="exchange-rate")
 router.register("room-inventory", views.RoomInventoryViewSet, basename="room-inventory")
 router.register("guest-merges", views.GuestMergeViewSet, basename="guest-merge")

@@ -31,7 +31,6 @@ from ..filtersets import (
 )
 from ..models import (
     AuditEvent,
-    Company,
     ConsentEntry,
     ExchangeRate,
     Guest,
@@ -45,7 +44,6 @@ from .permissions import AuditedExportPermission
 from .serializers import (
     ArrivalsSerializer,
     AuditEventSerializer,
-    CompanySerializer,
     ConsentEntrySerializer,
     ConsentRecordSerializer,
     EraseRequestSerializer,
@@ -422,13 +420,6 @@ class RoomInventoryViewSet(
             entry_id=self.get_object().pk, data=request_object(request, drop=_INVENTORY_OUTPUT_ONLY), by=request.user
         )
         return Response(self.get_serializer(entry).data)
-
-
-class CompanyViewSet(viewsets.ModelViewSet):
-    serializer_class = CompanySerializer
-    queryset = Company.objects.all().order_by("name")
-    filterset_fields = ["relationship_level", "account_manager"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
 class ArrivalsView(APIView):

@@ -17,11 +17,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Account
 from crm_site import parsing
 from crm_site.errors import ConflictError, DomainError, ErrorBag, NotFound
 
 from .. import audit, search_keys
-from ..models import AuditEvent, Company, Guest
+from ..models import AuditEvent, Guest
 from .consent import PROFILE_CONSENT_FIELDS, consents_from_profile
 from .erasure import guest_check_writable
 
@@ -102,12 +103,12 @@ def _nationality(value: str, *, field: str) -> str:
     return code
 
 
-def _company(value, *, field: str) -> Company | None:
+def _company(value, *, field: str) -> Account | None:
     if value in (None, ""):
         return None
-    if isinstance(value, Company):
+    if isinstance(value, Account):
         return value
-    company = Company.objects.filter(pk=parsing.as_id(value, field=field)).first()
+    company = Account.objects.active().filter(pk=parsing.as_id(value, field=field)).first()
     if company is None:
         raise DomainError(_("Unknown company."), field=field, code="unknown_company")
     return company

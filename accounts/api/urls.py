@@ -1,0 +1,34 @@
+from django.urls import path
+
+from crm_site.api import CrmRouter
+
+from . import nested, views
+
+router = CrmRouter(trailing_slash=True)
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register("companies", views.CompanyViewSet, basename="company")
+_CHILDREN = {
+    "contacts": nested.ContactViewSet,
+    "agreements": nested.AgreementViewSet,
+    "activities": nested.ActivityViewSet,
+    "team": nested.TeamViewSet,
+    "external-ids": nested.ExternalIdViewSet,
+    "competitors": nested.CompetitorViewSet,
+    "documents": nested.DocumentViewSet,
+}
+for part, viewset in _CHILDREN.items():
+    router.register(rf"accounts/(?P<account_pk>\d+)/{part}", viewset, basename=f"account-{part}")
+router.register("account-activities", views.AllActivitiesViewSet, basename="account-activity")
+router.register("account-agreements", views.AllAgreementsViewSet, basename="account-agreement")
+router.register("account-merges", views.AccountMergeViewSet, basename="account-merge")
+router.register("roadmap-stages", views.StageViewSet, basename="roadmap-stage")
+router.register("roadmap-milestones", views.MilestoneViewSet, basename="roadmap-milestone")
+router.register("value-drivers", views.ValueDriverViewSet, basename="value-driver")
+
+urlpatterns = [
+    path("account-handover/", views.HandoverView.as_view(), name="account-handover"),
+    path("account-levels/distribution/", views.LevelDistributionView.as_view(), name="account-level-distribution"),
+    path("account-levels/migration/", views.LevelMigrationView.as_view(), name="account-level-migration"),
+    path("roadmap-board/", views.RoadmapBoardView.as_view(), name="roadmap-board"),
+    *router.urls,
+]

@@ -1,0 +1,45 @@
+"""Who does what with key accounts.
+
+* ``salesperson`` (a role this app adds; give it to the property salespeople, whose staff
+  profile is flagged ``is_salesperson``): sees every account read-only; creates accounts
+  (owning them), and changes the accounts they own or sit on the team of — details,
+  level, plan, contacts, roadmap, activities, agreements.  Reads guest profiles to link
+  contacts.
+* sales managers act as the director of sales (``direct_sales``): every account, owner
+  reassignment (handover), merges, the roadmap stages and expected-value drivers.
+* chain administrators: as the director of sales.
+* integrators read accounts and vocabularies through the API (the old
+  ``/api/v1/companies/`` read access).
+* the front desk and guest relations have no account pages: they see a guest's company
+  name on the guest's profile and may link a traveller to an account in the guest form.
+"""
+
+from crm_site.roles import CHAIN_ADMIN, INTEGRATOR, INTEGRATOR_READONLY, SALES_MANAGER
+
+SALESPERSON = "salesperson"
+
+_READ = [
+    "accounts.view_account",
+    "accounts.view_valuedriver",
+    "accounts.view_roadmapstage",
+    "accounts.view_roadmapmilestone",
+]
+_SELL = _READ + ["accounts.add_account", "accounts.change_account"]
+_DIRECT = _SELL + [
+    "accounts.direct_sales",
+    "accounts.merge_account",
+    "accounts.add_valuedriver",
+    "accounts.change_valuedriver",
+    "accounts.add_roadmapstage",
+    "accounts.change_roadmapstage",
+    "accounts.add_roadmapmilestone",
+    "accounts.change_roadmapmilestone",
+]
+
+ROLE_PERMISSIONS = {
+    SALESPERSON: _SELL + ["guests.view_guest", "guests.view_property"],
+    SALES_MANAGER: list(_DIRECT),
+    CHAIN_ADMIN: list(_DIRECT),
+    INTEGRATOR: list(_READ),
+    INTEGRATOR_READONLY: list(_READ),
+}

@@ -22,6 +22,7 @@ from guests.models import AuditEvent, ExchangeRate, GuestNote, RoomInventory
 from loyalty.defaults import seed_default_tiers
 from loyalty.models import Tier
 from nightly.models import NightlyRun
+from tests.authz import areas
 from tests.care.factories import CareTaskFactory, ChurnWarningFactory, StaySurveyFactory
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import (
@@ -117,6 +118,9 @@ def build_chain() -> dict:
     ids[CHAIN]["preference_type"] = PreferenceTypeFactory(code="authz-b").pk
     ids[CHAIN]["users"] = {role: user.pk for role, user in users.items()}
     ids[ROLE] = {role: {"token": token_issue(user=user)[0].pk} for role, user in users.items()}
+    for module in areas.modules():
+        if hasattr(module, "build_objects"):
+            module.build_objects(ids, own_hotel=own_hotel, other_hotel=other_hotel, users=users)
     return ids
 
 

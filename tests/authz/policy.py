@@ -409,3 +409,15 @@ SKIPPED = {
     "api-token": "the token log-in (username and password)",
 }
 SKIPPED_PREFIXES = ("admin/", "static/")
+
+
+def _gather_areas() -> None:
+    from tests.authz import areas
+
+    for module in areas.modules():
+        CAPABILITIES.update(getattr(module, "CAPABILITIES", {}))
+        ROUTES.extend(getattr(module, "ROUTES", []))
+        SKIPPED.update(getattr(module, "SKIPPED", {}))
+
+
+_gather_areas()

@@ -43,3 +43,24 @@ ROLE_PERMISSIONS = {
     INTEGRATOR: list(_READ),
     INTEGRATOR_READONLY: list(_READ),
 }
+
+# Key accounts belong to the whole chain: who may change one is the account's own rule
+# (owner, team, the director of sales — ``accounts.selectors.access``), not the hotel of
+# the person asking.  What names a hotel under an account says which hotel it is about.
+CHAIN_WIDE = {
+    "accounts.AccountTeamMember": "a team member's property says which hotel they sell for; the team is the account's",
+    "accounts.Activity": "an activity belongs to the chain-wide account; its property says where it takes place",
+    "accounts.Agreement": (
+        "an agreement is negotiated by the account's owner and team for the chain; its property says where "
+        "the rate applies"
+    ),
+}
+# Negotiated terms are commercial, not guest revenue: the salespeople who negotiate them
+# must see them (they do not hold guests.view_revenue), and the roles without revenue
+# (front desk, guest relations) have no account pages or API at all.
+OPERATIONAL_AMOUNTS = {
+    "accounts.AccountPlan.share_of_wallet": "an estimate (%) of the account's travel the chain wins, a planning figure",
+    "accounts.Agreement.rate_amount": "a negotiated rate per night (a price term of the contract), not revenue earned",
+    "accounts.Agreement.discount_percent": "a negotiated discount (a percentage term of the contract)",
+    "accounts.Agreement.commission_percent": "an agency's commission rate (a percentage term of the contract)",
+}

@@ -20,6 +20,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import AccountContact, Activity
 from care import services as care_services
 from care.models import CareEmailTemplate, CareTask, ChurnWarning
 from complaints import services as complaint_services
@@ -29,6 +30,7 @@ from guests import services
 from guests.models import AuditEvent, Guest, GuestMerge, PreferenceType, StaffProfile, Stay
 from loyalty import services as loyalty_services
 from outbox.models import OutboundEmail
+from tests.accounts.factories import AccountFactory
 from tests.care.factories import CareTaskFactory, ChurnWarningFactory
 from tests.factories import StayFactory, UserFactory
 
@@ -257,6 +259,43 @@ def _care(api, admin, a, b, stay):
     assert response.status_code == 201, response.json()
 
 
+def _account_contact(api, admin, b):
+    """B is a key account's contact (moved to A by the merge), with notes, and a visit
+    with them whose outcome and next step (the follow-up's subject) quote the marker,
+    logged through the idempotent API."""
+    StaffProfile.objects.filter(user=admin).update(is_salesperson=True)
+    account = AccountFactory(name="Acme Travel", owner=admin)
+    base = f"/api/v1/accounts/{account.pk}"
+    contact = api.as_user(admin).post(
+        f"{base}/contacts/",
+        {
+            "guest": b.pk,
+            "role": "travel_manager",
+            "level": "middle",
+            "job_title": f"{MARK} buyer",
+            "notes": text("contact notes"),
+        },
+        format="json",
+    )
+    assert contact.status_code == 201, contact.json()
+    visit = api.as_user(admin).post(
+        f"{base}/activities/",
+        {
+            "kind": "visit",
+            "subject": "Visit",
+            "due_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+            "contact": contact.json()["id"],
+            "outcome": text("visit outcome"),
+            "next_step": text("next step"),
+            "next_due_on": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="visit-1",
+    )
+    assert visit.status_code == 201, visit.json()
+    return account
+
+
 def _admin_change(client, admin, a):
     admin.is_staff = True
     admin.save(update_fields=["is_staff"])
@@ -290,6 +329,7 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_table(api, client, hotel, 
     _complaint(api, admin, duty, b, stay)
     _loyalty(admin, hotel, a)
     _care(api, admin, a, b, stay)
+    account = _account_contact(api, admin, b)
     merge = services.guest_merge(survivor_id=a.pk, merged_id=b.pk, by=admin, note=text("same person"))
     _admin_change(client, admin, a)
     assert api.as_user(admin).get(f"/api/v1/guests/{a.pk}/export/").status_code == 200
@@ -314,6 +354,8 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_table(api, client, hotel, 
         "outbox_outboundemail",
         "crm_site_idempotencyrecord",
         "django_admin_log",
+        "accounts_accountcontact",
+        "accounts_activity",
     }
     assert expected <= before, expected - before
     assert OutboundEmail.objects.filter(guest_ref=b.pk).exists()  # the escalation names the guest
@@ -326,6 +368,9 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_table(api, client, hotel, 
         assert hits(needle) == [], needle
     erasure = AuditEvent.objects.get(action="erase")
     assert erasure.details["reference"] == "DSR-2026-001" and set(erasure.details["profiles"]) == {a.pk, b.pk}
+    # The contacts map no longer knows the person; the visits stay, anonymous.
+    assert not AccountContact.objects.filter(account=account).exists()
+    assert Activity.objects.filter(account=account).count() == 2
     # Erasure is final.
     undo = api.as_user(admin).post(f"/api/v1/guest-merges/{merge.pk}/undo/")
     assert undo.status_code == 409

@@ -1,7 +1,8 @@
 """Exact query counts of the hot endpoints, locked in ``tests/query_counts.json``.
 
-Guest search, the guest 360 (page and API), arrivals (page and API) and bulk stay
-ingestion each run a fixed number of queries whatever the data's size.  A change that
+Guest search, the guest 360 (page and API), arrivals (page and API), bulk stay
+ingestion and the key accounts' list, account page and contacts map (page and API) each
+run a fixed number of queries whatever the data's size.  A change that
 adds one fails here: if it is meant, raise the figure in ``tests/query_counts.json``
 and say why in the commit message.  Counts are per database (PostgreSQL and SQLite plan
 some reads differently) and measured on a warm second request.
@@ -33,6 +34,11 @@ CASES = (
     "stays_bulk_create",
     "stays_bulk_resend",
     "stays_bulk_update",
+    "account_list_api",
+    "account_list_page",
+    "account_detail_api",
+    "account_detail_page",
+    "account_contacts_page",
 )
 
 
@@ -87,7 +93,28 @@ def _bulk(prefix: str, guest_id: int, revenue: str = "300.00"):
 
 
 @pytest.fixture
-def run(client, api, front_desk, chain_admin, integrator, chain):
+def accounts(hotel, chain):
+    """Key accounts with what their list and 360 show: owners, a group, contacts (guests
+    and contact-only people), milestones, agreements, activities."""
+    from accounts import services as account_services
+    from tests.accounts.conftest import make_salesperson
+    from tests.accounts.factories import AccountFactory, ActivityFactory, AgreementFactory, ContactFactory
+
+    reps = [make_salesperson(f"qc-rep{i}", hotel) for i in range(2)]
+    group = AccountFactory(name="Acme Group", owner=reps[0])
+    rows = [AccountFactory(name=f"Acme {i}", owner=reps[i % 2], parent=group) for i in range(4)]
+    for account in [group, *rows]:
+        ContactFactory(account=account, guest=chain["guest"], name="", level="high", role="decision_maker")
+        ContactFactory(account=account, name="Li Wei", email="li@acme.example")
+        AgreementFactory(account=account, property=hotel)
+        ActivityFactory(account=account, owner=account.owner)
+        account_services.milestone_tick(account_id=account.pk, milestone="identify-account")
+        account_services.team_member_add(account_id=account.pk, user=reps[1], role="revenue_manager")
+    return {"account": group}
+
+
+@pytest.fixture
+def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, accounts):
     """``run(case)`` makes the case's request once; the test measures the second."""
     guest = chain["guest"]
     desk_api, admin_api, pms = (
@@ -99,6 +126,10 @@ def run(client, api, front_desk, chain_admin, integrator, chain):
     admin_api.force_authenticate(chain_admin)
     pms.force_authenticate(integrator)
     client.force_login(front_desk)
+    sales_api, sales_page = api.__class__(), client.__class__()
+    sales_api.force_authenticate(sales_manager)
+    sales_page.force_login(sales_manager)
+    account = accounts["account"].pk
     arrivals = {"property": "LIS", "date": DAY.isoformat()}
     requests = {
         "guest_search_api": lambda: desk_api.get("/api/v1/guests/", {"q": "zhang wei"}),
@@ -114,6 +145,11 @@ def run(client, api, front_desk, chain_admin, integrator, chain):
         "stays_bulk_update": lambda: pms.post(
             "/api/v1/stays/bulk/", _bulk("U-", guest.pk, revenue=f"{next(serial)}.00"), format="json"
         ),
+        "account_list_api": lambda: sales_api.get("/api/v1/accounts/"),
+        "account_list_page": lambda: sales_page.get("/accounts/"),
+        "account_detail_api": lambda: sales_api.get(f"/api/v1/accounts/{account}/"),
+        "account_detail_page": lambda: sales_page.get(f"/accounts/{account}/"),
+        "account_contacts_page": lambda: sales_page.get(f"/accounts/{account}/contacts/"),
     }
     serial = iter(range(100, 1000))
 

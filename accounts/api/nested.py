@@ -121,6 +121,15 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(self.get_serializer(agreement).data)
 
 
+def _contact_guests(body) -> list[int]:
+    """The guest an activity's stored answer is about (its contact, when a guest), so
+    that erasing the guest deletes the stored answer too (``crm_site.idempotency``)."""
+    contact = body.get("contact") if isinstance(body, dict) else None
+    if not contact:
+        return []
+    return list(AccountContact.objects.filter(pk=contact, guest__isnull=False).values_list("guest_id", flat=True))
+
+
 class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, AccountChildViewSet):
     """Calls, visits, site inspections, proposals, entertainment, quarterly reviews."""
 
@@ -129,7 +138,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.U
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilterSet
 
-    @idempotent
+    @idempotent(guests=_contact_guests)
     def create(self, request, account_pk=None):
         return self.created(services.activity_create(account_id=self.account().pk, data=request.data, by=request.user))
 

@@ -25,8 +25,8 @@ from ..models import (
 )
 from ..selectors import contact_label
 
-# Amount fields (``services.REVENUE_FIELDS``) are to be hidden from viewers without
-# ``guests.view_revenue`` by the scope helper's mechanism once it is on this branch.
+# An agreement's rate, discount and commission are negotiated terms, not revenue: they are
+# declared OPERATIONAL_AMOUNTS in ``accounts/roles.py`` (the salespeople see them).
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -283,7 +283,7 @@ class CancelSerializer(serializers.Serializer):
 class AgreementSerializer(serializers.ModelSerializer):
     """A negotiated rate code of the account at a property.  ``rate_amount``,
     ``discount_percent``, ``commission_percent`` and ``room_nights_committed`` are
-    amounts (revenue-sensitive)."""
+    negotiated terms (``accounts/roles.py``: operational amounts, not revenue)."""
 
     account = serializers.IntegerField(source="account_id", read_only=True)
     property = serializers.CharField(source="property.code", help_text=_("Property code (or id on input)."))

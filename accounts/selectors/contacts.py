@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from guests.models_consent import ConsentPurpose
+from guests.selectors.consent import contactable_guest_ids
+
 from ..models import AccountContact, ContactLevel, ContactRole
 
 
@@ -76,16 +79,37 @@ def contact_label(contact: AccountContact) -> str:
     return contact.name
 
 
-def contact_channels(contact: AccountContact) -> dict:
+CONTACT_PURPOSES = {"email": ConsentPurpose.MARKETING_EMAIL, "phone": ConsentPurpose.MARKETING_SMS}
+
+
+def consenting_guests(guest_ids) -> dict[str, set[int]]:
+    """Of ``guest_ids``, who may be contacted by e-mail and by phone right now — the guests
+    app's consent ledger decides (``guests.selectors.consent``: latest entry, erased and
+    merged-away profiles never).  One query per channel, none without guests."""
+    ids = sorted({pk for pk in guest_ids if pk})
+    if not ids:
+        return {channel: set() for channel in CONTACT_PURPOSES}
+    return {
+        channel: {row["pk"] for row in contactable_guest_ids(purpose).filter(pk__in=ids)}
+        for channel, purpose in CONTACT_PURPOSES.items()
+    }
+
+
+def contact_channels(contact: AccountContact, consenting: dict[str, set[int]] | None = None) -> dict:
     """How to reach the contact: a guest's own channels, shown only where the guest
-    consents (marketing e-mail / SMS); a contact-only person's as recorded."""
+    consents right now (``consenting``: from :func:`consenting_guests`); a contact-only
+    person's as recorded."""
     if contact.guest_id:
+        if consenting is None:
+            consenting = consenting_guests([contact.guest_id])
         guest = contact.guest
+        email_ok = contact.guest_id in consenting["email"]
+        phone_ok = contact.guest_id in consenting["phone"]
         return {
-            "email": guest.email if guest.marketing_email_consent else "",
-            "phone": guest.phone if guest.marketing_sms_consent else "",
-            "consent_email": guest.marketing_email_consent,
-            "consent_sms": guest.marketing_sms_consent,
+            "email": guest.email if email_ok else "",
+            "phone": guest.phone if phone_ok else "",
+            "consent_email": email_ok,
+            "consent_sms": phone_ok,
             "is_guest": True,
         }
     return {
@@ -103,7 +127,8 @@ def contacts_map(account) -> dict:
         AccountContact.objects.filter(account=account).select_related("guest").order_by("level", "-influence", "id")
     )
     live = [c for c in contacts if not c.is_erased]
-    rows = [{"contact": c, "label": contact_label(c), "channels": contact_channels(c)} for c in contacts]
+    consenting = consenting_guests(c.guest_id for c in live)
+    rows = [{"contact": c, "label": contact_label(c), "channels": contact_channels(c, consenting)} for c in contacts]
     order = {lv: i for i, lv in enumerate(ContactLevel.values)}
     rows.sort(
         key=lambda r: (r["contact"].is_erased, order[r["contact"].level], -r["contact"].influence, r["contact"].pk)

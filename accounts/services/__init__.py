@@ -25,7 +25,7 @@ from .accounts import (
     team_member_remove,
 )
 from .activities import activity_cancel, activity_complete, activity_create, activity_update
-from .agreements import AGREEMENT_FIELDS, REVENUE_FIELDS, agreement_create, agreement_update, agreements_expire
+from .agreements import AGREEMENT_FIELDS, agreement_create, agreement_update, agreements_expire
 from .contacts import (
     CONTACT_FIELDS,
     contact_add,
@@ -57,7 +57,6 @@ __all__ = [
     "AGREEMENT_FIELDS",
     "CONTACT_FIELDS",
     "PLAN_FIELDS",
-    "REVENUE_FIELDS",
     "Handover",
     "account_create",
     "account_data_clean",

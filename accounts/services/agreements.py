@@ -43,8 +43,6 @@ AGREEMENT_FIELDS = (
     "renewal_on",
     "notes",
 )
-# Amounts a viewer without ``guests.view_revenue`` must not see (the scope mechanism).
-REVENUE_FIELDS = ("rate_amount", "discount_percent", "commission_percent", "room_nights_committed")
 
 
 def _currency(value, *, field: str = "currency") -> str:

@@ -159,8 +159,9 @@ def contact_remove(*, contact_id, by=None) -> None:
 
 
 def _scrub_activities(contact_ids) -> None:
-    """What was written about conversations with an erased person goes with them."""
-    Activity.objects.filter(contact_id__in=contact_ids).update(outcome="", next_step="", contact=None)
+    """What was written about conversations with an erased person goes with them: the
+    outcome, the next step and the subject (a follow-up's subject is the next step)."""
+    Activity.objects.filter(contact_id__in=contact_ids).update(subject="", outcome="", next_step="", contact=None)
 
 
 def contact_erase(*, contact_id, by=None) -> AccountContact:

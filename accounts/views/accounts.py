@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.errors import DomainError, add_to_form
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..exports import csv_response
 from ..filtersets import AccountFilterSet
 from ..forms import AccountCreateForm, AccountForm, ExternalIdForm, HandoverForm, LevelForm, MergeForm, TeamForm
@@ -27,6 +27,7 @@ VIEW = "accounts.view_account"
 CHANGE = "accounts.change_account"
 
 
+@exports.audited("list")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def account_list(request):
@@ -145,6 +146,7 @@ def _overview(request, account, head):
     }
 
 
+@exports.audited("account")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def account_detail(request, pk: int, *, forms=None, status: int = 200):
@@ -298,6 +300,7 @@ def _staff():
     return get_user_model().objects.filter(is_active=True, staff_profile__isnull=False).order_by("username")
 
 
+@exports.audited("team")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def account_team(request, pk: int, *, forms=None, status: int = 200):
@@ -347,6 +350,7 @@ def team_remove(request, pk: int, member_id: int):
 # --- Timeline -----------------------------------------------------------------------------
 
 
+@exports.audited("timeline")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def account_timeline(request, pk: int):

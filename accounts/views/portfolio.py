@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.errors import DomainError, add_to_form
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..api.views import board_accounts
 from ..exports import csv_response
 from ..forms import BoardForm, BulkHandoverForm, DriverForm, MilestoneForm, QuarterForm, StageForm
@@ -30,6 +30,7 @@ VIEW = "accounts.view_account"
 # --- Roadmap board --------------------------------------------------------------------------
 
 
+@exports.audited("board")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def board(request):
@@ -75,6 +76,7 @@ def _agenda_owner(request):
     return selectors.salespeople().filter(pk=int(value)).first() or request.user
 
 
+@exports.audited("agenda", "accounts.change_account")
 @login_required
 @permission_required("accounts.change_account", raise_exception=True)
 def agenda(request):
@@ -100,6 +102,7 @@ def agenda(request):
 # --- Levels ----------------------------------------------------------------------------------
 
 
+@exports.audited("levels")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def levels(request):
@@ -141,6 +144,7 @@ def levels(request):
 # --- Agreement alerts --------------------------------------------------------------------------
 
 
+@exports.audited("agreement-alerts")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def agreement_alerts(request):
@@ -216,6 +220,7 @@ def _settings_page(request, *, forms=None, status=200):
     return render(request, "accounts/settings.html", context, status=status)
 
 
+@exports.audited("roadmap-settings", "accounts.view_roadmapstage")
 @login_required
 @permission_required("accounts.view_roadmapstage", raise_exception=True)
 def roadmap_settings(request):

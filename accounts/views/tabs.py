@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..exports import csv_response
 from ..forms import (
     CompetitorForm,
@@ -41,6 +41,7 @@ def post_form(request, pk, form, action, *, success, tab_view, form_name, target
 # --- Contacts map -------------------------------------------------------------------------
 
 
+@exports.audited("contacts")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def contacts(request, pk: int, *, forms=None, status: int = 200):
@@ -143,6 +144,7 @@ def _drivers():
     return list(ValueDriver.objects.filter(is_active=True).order_by("sort_order", "code"))
 
 
+@exports.audited("plan")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def plan(request, pk: int, *, forms=None, status: int = 200):
@@ -284,6 +286,7 @@ def document_remove(request, pk: int, document_id: int):
 # --- Roadmap --------------------------------------------------------------------------------
 
 
+@exports.audited("roadmap")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def roadmap(request, pk: int, *, forms=None, status: int = 200):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from crm_site.errors import DomainError, add_to_form
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..exports import csv_response
 from ..forms import ActivityForm, AgreementForm, CompleteForm
 from ..models import Activity, ActivityStatus
@@ -34,6 +34,7 @@ def _activity_form(account, data=None):
     )
 
 
+@exports.audited("activities")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def activities(request, pk: int, *, forms=None, status: int = 200):
@@ -141,6 +142,7 @@ def activity_cancel(request, pk: int, activity_id: int):
 # --- Agreements -----------------------------------------------------------------------------
 
 
+@exports.audited("agreements")
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def agreements(request, pk: int, *, forms=None, status: int = 200):

@@ -134,6 +134,28 @@ def test_a_guest_contacts_channels_follow_the_guests_consent(own_account):
     assert rows[silent.pk]["email"] == "" and rows[silent.pk]["phone"] == ""
 
 
+def test_the_consent_ledger_decides_a_guest_contacts_channels(own_account, django_assert_num_queries):
+    """Given and withdrawn through the guests' consent service, read back through the
+    guests' consent selectors: the map shows exactly what the ledger says now."""
+    from guests.services import consent_record
+
+    guest = GuestFactory(email="li@mail.example", phone="+8613800138000")
+    ContactFactory(account=own_account, guest=guest, name="")
+
+    def channels():
+        return selectors.contacts_map(own_account)["rows"][0]["channels"]
+
+    assert (channels()["email"], channels()["phone"]) == ("", "")
+    for purpose in ("marketing_email", "marketing_sms"):
+        consent_record(guest_id=guest.pk, data={"purpose": purpose, "granted": True, "source": "desk"})
+    assert (channels()["email"], channels()["phone"]) == ("li@mail.example", "+8613800138000")
+    consent_record(guest_id=guest.pk, data={"purpose": "marketing_email", "granted": False, "source": "desk"})
+    assert channels()["email"] == "" and channels()["consent_email"] is False
+    assert channels()["phone"] == "+8613800138000"
+    with django_assert_num_queries(3):  # the contacts, then one per channel for all guest contacts at once
+        selectors.contacts_map(own_account)
+
+
 def test_erasing_a_guest_takes_them_off_every_map_and_scrubs_their_conversations(
     own_account, others_account, salesperson
 ):
@@ -147,10 +169,10 @@ def test_erasing_a_guest_takes_them_off_every_map_and_scrubs_their_conversations
         outcome="Ana said she leaves in May",
         next_step="Call Ana's successor",
     )
-    guest_erase(guest_id=guest.pk)
+    guest_erase(guest_id=guest.pk, reference="DSR-2026-7")
     assert not AccountContact.objects.filter(guest=guest).exists()
     talk.refresh_from_db()
-    assert (talk.contact_id, talk.outcome, talk.next_step) == (None, "", "")
+    assert (talk.contact_id, talk.outcome, talk.next_step, talk.subject) == (None, "", "", "")
 
 
 def test_a_guest_merge_moves_the_contact_and_its_undo_moves_it_back(own_account, others_account):

@@ -177,3 +177,69 @@ def test_the_salesperson_role_is_a_group_with_the_declared_permissions(salespers
     assert salesperson.has_perm("guests.view_guest")
     assert not salesperson.has_perm("accounts.direct_sales")
     assert not salesperson.has_perm("guests.view_stay")
+
+
+def test_a_salesperson_works_every_part_of_an_own_account_and_none_of_anothers(
+    api, client, salesperson, other_salesperson, own_account, others_account, hotel
+):
+    """The salesperson column the authorization matrix does not have (tests/authz has the
+    six chain roles): what hangs under an account follows the account's owner and team."""
+    from accounts.models import AccountExternalId, Agreement, Competitor
+
+    from .factories import AgreementFactory
+
+    theirs = AgreementFactory(account=others_account, property=hotel)
+    rest = api.as_user(salesperson)
+    agreement = {
+        "property": hotel.code,
+        "rate_code": "ACME",
+        "valid_from": "2031-01-01",
+        "valid_to": "2031-12-31",
+        "rate_amount": "120",
+    }
+    writes = [
+        ("post", "agreements/", agreement),
+        ("post", "competitors/", {"name": "City Suites", "position": "ahead"}),
+        ("post", "external-ids/", {"system": "pms", "external_id": "X-1"}),
+        ("post", "activities/", {"kind": "call", "subject": "Call", "due_on": "2031-01-05"}),
+        ("patch", "plan/", {"business_goals": "Grow"}),
+    ]
+    watched = [Account, Agreement, Competitor, AccountExternalId, Activity]
+    before = snapshot(watched)
+    for method, part, body in writes:
+        response = getattr(rest, method)(f"/api/v1/accounts/{others_account.pk}/{part}", body, format="json")
+        assert response.status_code == 403, (part, response.content)
+    refused_patch = rest.patch(
+        f"/api/v1/accounts/{others_account.pk}/agreements/{theirs.pk}/", {"notes": "x"}, format="json"
+    )
+    assert refused_patch.status_code == 403
+    assert snapshot(watched) == before
+    for method, part, body in writes:
+        response = getattr(rest, method)(f"/api/v1/accounts/{own_account.pk}/{part}", body, format="json")
+        assert response.status_code in (200, 201), (part, response.content)
+    # Negotiated terms are operational amounts: the salesperson who negotiates them sees
+    # them (without guests.view_revenue), on another's account too (read-only).
+    assert not salesperson.has_perm("guests.view_revenue")
+    seen = rest.get(f"/api/v1/accounts/{others_account.pk}/agreements/{theirs.pk}/").json()
+    assert seen["rate_amount"] == "150.00"
+    # Directing is not theirs: no merge, no undo, no vocabularies, no bulk handover.
+    duplicate = AccountFactory(name="Acme Travel Ltd", owner=salesperson)
+    assert rest.post(f"/api/v1/accounts/{own_account.pk}/merge/", {"merged": duplicate.pk}).status_code == 403
+    assert rest.post("/api/v1/value-drivers/", {"code": "spa", "name": "Spa"}).status_code == 403
+    assert (
+        rest.post("/api/v1/account-handover/", {"accounts": [own_account.pk], "owner": salesperson.pk}).status_code
+        == 403
+    )
+    client.force_login(salesperson)
+    assert client.post(f"/accounts/{own_account.pk}/merge/", {"merged": duplicate.pk}).status_code == 403
+    assert client.get("/accounts/handover/").status_code == 403
+    assert client.post("/accounts/settings/driver/", {"code": "spa", "name": "Spa"}).status_code == 403
+    assert Account.objects.filter(pk=duplicate.pk, merged_into=None).exists()
+
+
+def test_the_account_list_marks_what_a_salesperson_may_change(client, salesperson, own_account, others_account):
+    client.force_login(salesperson)
+    rows = {row["account"].pk: row["editable"] for row in client.get("/accounts/").context["rows"]}
+    assert rows == {own_account.pk: True, others_account.pk: False}
+    assert client.get(f"/accounts/{others_account.pk}/edit/").status_code == 403
+    assert client.get(f"/accounts/{own_account.pk}/edit/").status_code == 200

@@ -218,6 +218,26 @@ def test_every_table_exports_to_csv_with_formula_escaping(client, director, rich
     assert "'=HYPERLINK(1)" in rows[1]
 
 
+def test_an_export_is_audited_and_so_is_a_refused_one(client, director, front_desk, rich_account):
+    from guests.models import AuditEvent
+
+    client.force_login(director)
+    assert client.get(f"/accounts/{rich_account.pk}/contacts/?export=csv").status_code == 200
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (event.target, event.actor, event.details["rows"]) == ("export:accounts:contacts", director, 1)
+    assert event.details["account"] == rich_account.pk and event.details["table"] == "csv"
+    assert client.get(f"/accounts/{rich_account.pk}/contacts/").status_code == 200  # a page is not an export
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
+    client.force_login(front_desk)
+    assert client.get("/accounts/?export=csv").status_code == 403
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert (denied.target, denied.actor, denied.details["permission"]) == (
+        "export:accounts:list",
+        front_desk,
+        "accounts.view_account",
+    )
+
+
 def test_a_merged_accounts_page_leads_to_the_survivor(client, salesperson, own_account):
     gone = AccountFactory(name="Gone", merged_into=own_account)
     client.force_login(salesperson)

@@ -11,7 +11,7 @@ import pytest
 from crm_site.csvexport import csv_cell, csv_response
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("analytics", "care", "complaints", "crm_site", "guests", "loyalty", "nightly", "outbox")
+APPS = ("accounts", "analytics", "care", "complaints", "crm_site", "guests", "loyalty", "nightly", "outbox")
 
 
 @pytest.mark.parametrize(

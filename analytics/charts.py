@@ -13,6 +13,7 @@ COLOURS = {
     "small": "#9fb3c8",
     "inactive": "#d0d7de",
     "prospect": "#eef2f6",
+    "booked": "#f5e6c8",
     "none": "#ffffff",
 }
 

@@ -13,6 +13,7 @@ COLOURS = {
     "small": "#9fb3c8",
     "inactive": "#d0d7de",
     "prospect": "#eef2f6",
+    "booked": "#f5e6c8",
     "none": "#ffffff",
 }
 
@@ -160,9 +161,9 @@ def lorenz_chart(
     }
 
 
-def trend_chart(series: list[dict], *, width: int = 640, height: int = 220) -> dict:
-    """Top-20 % share and Gini over the runs (0-100 %)."""
-    left, right, top, bottom = 44, 16, 12, 34
+def trend_chart(series: list[dict], *, width: int = 640, height: int = 232) -> dict:
+    """Top-share and Gini over the runs (0-100 %), the x axis labelled by run date."""
+    left, right, top, bottom = 44, 16, 12, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(series)
 
@@ -204,5 +205,6 @@ def trend_chart(series: list[dict], *, width: int = 640, height: int = 220) -> d
         "lines": lines,
         "grid": grid,
         "labels": labels,
-        "label_y": height - 10,
+        "label_y": top + plot_h + 16,
+        "axis_y": height - 4,
     }

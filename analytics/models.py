@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Segment(models.TextChoices):
-    """Pyramid levels, best first.  ``inactive`` and ``prospect`` sit outside the ranking."""
+    """Pyramid levels, best first.  ``inactive``, ``prospect`` and ``booked`` sit outside
+    the ranking (``booked``: no checked-out stay in the window, a stay on the books)."""
 
     VIP = "vip", _("VIP")
     MAJOR = "major", _("Major")
@@ -23,6 +24,7 @@ class Segment(models.TextChoices):
     SMALL = "small", _("Small")
     INACTIVE = "inactive", _("Inactive")
     PROSPECT = "prospect", _("Prospect")
+    BOOKED = "booked", _("Booked (in house or reserved)")
 
 
 # The four ranked levels, top of the pyramid first.

@@ -4,7 +4,11 @@ Rules, each tested on hand-computed data:
 
 * **Window.** A stay counts when it is checked out and departed in ``(as_of − window,
   as_of]``.  *Active* guests have at least one such stay; *inactive* guests only older
-  ones; *prospects* none at all (up to the as-of date).  Net revenue is the sum of
+  ones; *prospects* none at all (up to the as-of date).
+* **On the books.** A guest who is not active but has a stay on the books (reserved or
+  in house, departing on or after the as-of date: ``guests.selectors.on_the_books``) is
+  *booked* — neither inactive nor a prospect.  Active guests stay ranked whatever they
+  have booked, so the pyramid, Pareto figures and RFM scores do not depend on it.  Net revenue is the sum of
   ``Stay.total_revenue`` (chain currency) in the window, refunds (negative totals)
   included, kept in integer cents so ranking and sums are exact.
 * **Rank.** Active guests by net revenue descending, then guest id ascending: a rerun
@@ -41,14 +45,16 @@ import pandas as pd
 from .conf import Parameters
 from .models import RANKED_SEGMENTS, Segment
 
-# Small integer codes for segments while computing (0 = vip … 5 = prospect).
+# Small integer codes for segments while computing (0 = vip … 5 = prospect, 6 = booked).
 SEGMENT_CODES: tuple[str, ...] = tuple(str(s) for s in RANKED_SEGMENTS) + (
     str(Segment.INACTIVE),
     str(Segment.PROSPECT),
+    str(Segment.BOOKED),
 )
 CODE = {code: i for i, code in enumerate(SEGMENT_CODES)}
 INACTIVE = CODE[Segment.INACTIVE]
 PROSPECT = CODE[Segment.PROSPECT]
+BOOKED = CODE[Segment.BOOKED]
 NO_SEGMENT = "none"  # a guest missing from one of two compared runs
 
 
@@ -156,7 +162,9 @@ def assign_ranked(guest_ids: np.ndarray, revenue: np.ndarray, params: Parameters
     return order, ranks, codes
 
 
-def figure(guest_ids, revenue, codes, order, params: Parameters, *, inactive: int, prospects: int | None) -> dict:
+def figure(
+    guest_ids, revenue, codes, order, params: Parameters, *, inactive: int, prospects: int | None, booked=None
+) -> dict:
     """The Pareto figure of one population (chain or one property)."""
     n = len(guest_ids)
     total = int(revenue.sum()) if n else 0
@@ -165,6 +173,8 @@ def figure(guest_ids, revenue, codes, order, params: Parameters, *, inactive: in
     stats[str(Segment.INACTIVE)] = {"count": inactive}
     if prospects is not None:
         stats[str(Segment.PROSPECT)] = {"count": prospects}
+    if booked is not None:
+        stats[str(Segment.BOOKED)] = {"count": booked}
     return {
         "active_guests": n,
         "total_revenue_cents": total,
@@ -195,8 +205,10 @@ class Outcome:
         return self.chain["active_guests"]
 
 
-# Columns read per (guest, property) by the run's single aggregate query.
+# Columns read per (guest, property) by the run's single aggregate query; ``booked``
+# (1 when the guest has a stay on the books, on every row of theirs) may be left out.
 ROW_COLUMNS = ["guest_id", "property_id", "revenue", "stays", "nights", "last_gap", "first_gap"]
+BOOKED_COLUMN = "booked"
 
 
 def compute(rows: pd.DataFrame, params: Parameters) -> Outcome:
@@ -205,8 +217,11 @@ def compute(rows: pd.DataFrame, params: Parameters) -> Outcome:
     ``rows``: ``guest_id``; ``property_id`` (NaN for a guest without any stay);
     ``revenue`` (cents), ``stays`` and ``nights`` in the window; ``last_gap`` days from
     the last departure and ``first_gap`` days from the first arrival, over all
-    checked-out stays up to the as-of date.
+    checked-out stays up to the as-of date; optionally ``booked`` (1 = a stay on the
+    books, which makes a guest who is not active *booked*).
     """
+    if BOOKED_COLUMN not in rows:
+        rows = rows.assign(**{BOOKED_COLUMN: 0})
     # One row per guest; a guest without any stay has a single row with no property and
     # no last departure (the LEFT JOIN), which makes them a prospect.
     per_guest = rows.groupby("guest_id", sort=True).agg(
@@ -215,15 +230,17 @@ def compute(rows: pd.DataFrame, params: Parameters) -> Outcome:
         nights=("nights", "sum"),
         last_gap=("last_gap", "min"),
         first_gap=("first_gap", "max"),
+        booked=(BOOKED_COLUMN, "max"),
     )
     guest_ids = per_guest.index.to_numpy(np.int64)
     revenue = per_guest["revenue"].to_numpy(np.int64)
     stays = per_guest["stays"].to_numpy(np.int64)
     recency = per_guest["last_gap"].to_numpy(np.float64)
     active = stays > 0
-    prospect = np.isnan(recency)
+    booked = (per_guest["booked"].to_numpy(np.int64) > 0) & ~active
+    prospect = np.isnan(recency) & ~booked
 
-    codes = np.where(prospect, PROSPECT, INACTIVE).astype(np.int8)
+    codes = np.where(booked, BOOKED, np.where(prospect, PROSPECT, INACTIVE)).astype(np.int8)
     ranks = np.zeros(len(guest_ids), dtype=np.int64)
     r_score = np.zeros(len(guest_ids), dtype=np.int8)
     f_score = np.zeros(len(guest_ids), dtype=np.int8)
@@ -236,8 +253,17 @@ def compute(rows: pd.DataFrame, params: Parameters) -> Outcome:
     f_score[active] = quintile_scores(stays[active])
     m_score[active] = quintile_scores(a_rev)
 
-    inactive_count = int((~active & ~prospect).sum())
-    chain = figure(a_ids, a_rev, a_codes, order, params, inactive=inactive_count, prospects=int(prospect.sum()))
+    inactive_count = int((~active & ~prospect & ~booked).sum())
+    chain = figure(
+        a_ids,
+        a_rev,
+        a_codes,
+        order,
+        params,
+        inactive=inactive_count,
+        prospects=int(prospect.sum()),
+        booked=int(booked.sum()),
+    )
 
     properties = {}
     for property_id, group in rows.groupby("property_id", sort=True):  # prospects' rows have none

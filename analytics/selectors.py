@@ -10,7 +10,9 @@ Other apps use three of them:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from fractions import Fraction
 
 from django.db.models import F, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -18,9 +20,12 @@ from django.utils.translation import gettext as _
 from crm_site.errors import DomainError, NotFound
 from crm_site.revenue import without_revenue
 from guests.models import Property
+from guests.money import chain_currency
+from guests.selectors import next_stays_on_the_books
 
+from .conf import load_parameters
 from .models import RANKED_SEGMENTS, GuestSegment, ParetoFigure, Segment, SegmentationRun
-from .segmentation import NO_SEGMENT, SEGMENT_CODES
+from .segmentation import NO_SEGMENT, SEGMENT_CODES, cut_positions, months_before
 
 SEGMENT_LABELS = dict(Segment.choices)
 TREND_RUNS = 60  # runs shown on a trend
@@ -145,6 +150,7 @@ def pyramid(*, run: SegmentationRun, prop: Property | None = None, figure: Paret
         "segments": _segment_rows(figure, (run.parameters or {}).get("cuts", {})),
         "inactive": stats.get(str(Segment.INACTIVE), {}).get("count", 0),
         "prospects": stats.get(str(Segment.PROSPECT), {}).get("count") if prop is None else None,
+        "booked": stats.get(str(Segment.BOOKED), {}).get("count") if prop is None else None,
         "figure": figure,
     }
 
@@ -168,10 +174,63 @@ def pareto(*, run: SegmentationRun, prop: Property | None = None, figure: Pareto
     }
 
 
+def _number_text(value) -> str:
+    """20 → "20", 2.5 → "2.5" (percent settings as people write them)."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def current_top_share() -> str:
+    """The top share the settings give now ("20"), for labels without a run."""
+    try:
+        return _number_text(load_parameters().top_share)
+    except DomainError:
+        return "20"
+
+
+def definitions(run: SegmentationRun) -> dict:
+    """What the figures of ``run`` mean, from the parameters the run used (no query):
+    the window, the cuts, the top share, the currency, and whether the settings have
+    changed since (the next run follows them)."""
+    params = run.parameters or {}
+    months = int(params.get("window_months", 24))
+    start = months_before(run.as_of, months)
+    cumulative, cuts = 0.0, []
+    for code in RANKED_SEGMENTS:
+        share = float((params.get("cuts") or {}).get(str(code), 0))
+        cumulative += share
+        cuts.append(
+            {
+                "code": str(code),
+                "label": segment_label(str(code)),
+                "percent": _number_text(share),
+                "cumulative": _number_text(cumulative),
+            }
+        )
+    try:
+        current = load_parameters().as_json()
+    except DomainError:
+        current = None
+    compared = ("window_months", "cuts", "top_share")
+    changed = current is not None and any(current.get(k) != params.get(k) for k in compared if k in params)
+    return {
+        "as_of": run.as_of,
+        "window_months": months,
+        "window_start": start,
+        "window_first_day": start + dt.timedelta(days=1),
+        "top_share": _number_text(params.get("top_share", 20)),
+        "cuts": cuts,
+        "currency": chain_currency(),
+        "settings_changed": changed,
+        "current": current,
+    }
+
+
 def dashboard(*, run: SegmentationRun, prop: Property | None = None) -> dict:
     """Pyramid, Pareto, trend, migration and the hotels' figures for one page (4 queries)."""
     figure = _figure(run, prop)
     return {
+        "definitions": definitions(run),
         "pyramid": pyramid(run=run, prop=prop, figure=figure),
         "pareto": pareto(run=run, prop=prop, figure=figure),
         "migration": migration(run) if prop is None else None,
@@ -285,6 +344,47 @@ def segment_guests(*, run: SegmentationRun, segment: str, came_from: str | None 
     return rows.select_related("guest").order_by(
         F("rank").asc(nulls_last=True), F("recency_days").asc(nulls_last=True), "guest_id"
     )
+
+
+def _rank_ranges(run: SegmentationRun) -> dict[str, tuple[int, int, str]]:
+    """{segment: (first rank, last rank, cumulative cut %)} of the run's active guests."""
+    params = run.parameters or {}
+    cumulative, steps = Fraction(0), []
+    for code in RANKED_SEGMENTS:
+        cumulative += Fraction(str((params.get("cuts") or {}).get(str(code), 0)))
+        steps.append((str(code), cumulative))
+    ranges, first = {}, 1
+    for (code, last), (_code, percent) in zip(cut_positions(run.active_count, steps), steps, strict=True):
+        ranges[code] = (first, last, _number_text(float(percent)))
+        first = max(first, last + 1)
+    return ranges
+
+
+def segment_reasons(run: SegmentationRun, rows: Iterable[GuestSegment]) -> dict[int, dict]:
+    """What put each guest of a page of segment rows where they are (1 query, for the
+    booked guests' stay on the books):
+
+    * ranked: their rank among the active guests and the cut that holds it;
+    * inactive: the last departure, before the window's first day;
+    * prospect: no checked-out stay up to the as-of date and nothing on the books;
+    * booked: the stay on the books (reserved or in house) that keeps them off the other two.
+    """
+    rows = list(rows)
+    window = definitions(run)
+    ranges = _rank_ranges(run) if any(r.rank for r in rows) else {}
+    booked_ids = [r.guest_id for r in rows if r.segment == Segment.BOOKED]
+    stays = next_stays_on_the_books(run.as_of, booked_ids) if booked_ids else {}
+    reasons = {}
+    for row in rows:
+        reason = {"kind": row.segment, "window": window}
+        if row.segment in ranges:
+            first, last, percent = ranges[row.segment]
+            reason.update(rank=row.rank, active=run.active_count, first=first, last=last, cut=percent)
+        elif row.segment == Segment.BOOKED:
+            reason["kind"] = "booked"
+            reason["stay"] = stays.get(row.guest_id)
+        reasons[row.guest_id] = reason
+    return reasons
 
 
 # --- the guest 360 page ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from crm_site.revenue import PERMISSION as REVENUE
 from guests import audit
 from guests.models import Property
 from guests.models_consent import ConsentPurpose
+from guests.money import chain_currency
 from guests.selectors import contactable_guest_ids
 
 from . import charts, selectors
@@ -105,11 +106,14 @@ def segment_guests(request, segment: str):
         came_from = None
         rows = selectors.segment_guests(run=run, segment=segment)
     page = Paginator(rows, GUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    reasons = selectors.segment_reasons(run, page.object_list)
     return render(
         request,
         "analytics/segment_guests.html",
         {
             "run": run,
+            "rows": [(row, reasons[row.guest_id]) for row in page.object_list],
+            "definitions": selectors.definitions(run),
             "segment": segment,
             "segment_label": selectors.segment_label(segment),
             "came_from": came_from,
@@ -138,7 +142,17 @@ def run_history(request):
     )
 
 
-_ALL_SEGMENTS = (*RANKED_SEGMENTS, Segment.INACTIVE, Segment.PROSPECT)
+_ALL_SEGMENTS = (*RANKED_SEGMENTS, Segment.INACTIVE, Segment.PROSPECT, Segment.BOOKED)
+
+
+def _money_header(label: str) -> str:
+    """A column of amounts names the reporting currency: "net revenue (EUR)"."""
+    return f"{label} ({chain_currency()})"
+
+
+def _top_share_header(run) -> str:
+    share = selectors.definitions(run)["top_share"] if run is not None else selectors.current_top_share()
+    return _("revenue share of the top %(share)s %%") % {"share": share}
 
 
 # --- CSV exports -----------------------------------------------------------------------
@@ -171,10 +185,10 @@ def _export_pyramid(request, run, prop):
         _("cut (%)"),
         _("guests"),
         _("share of guests"),
-        _("net revenue"),
+        _money_header(_("net revenue")),
         _("share of revenue"),
-        _("lowest revenue"),
-        _("highest revenue"),
+        _money_header(_("lowest revenue")),
+        _money_header(_("highest revenue")),
     ]
     rows = [
         [
@@ -207,6 +221,9 @@ def _export_pyramid(request, run, prop):
                 "",
             ]
         )
+    if data["booked"] is not None:
+        label = selectors.segment_label(Segment.BOOKED)
+        rows.append([str(Segment.BOOKED), label, "", data["booked"], "", "", "", "", ""])
     return _table(_filename("pyramid", run, prop), header, rows)
 
 
@@ -220,8 +237,8 @@ def _export_properties(request, run, prop):
     header = [
         _("property"),
         _("active guests"),
-        _("net revenue"),
-        _("revenue share of the top 20 %"),
+        _money_header(_("net revenue")),
+        _top_share_header(run),
         _("Gini coefficient"),
     ]
     chain = selectors.pareto(run=run)
@@ -248,8 +265,8 @@ def _export_trend(request, run, prop):
         _("as of"),
         _("run"),
         _("active guests"),
-        _("net revenue"),
-        _("revenue share of the top 20 %"),
+        _money_header(_("net revenue")),
+        _top_share_header(run),
         _("Gini coefficient"),
     ]
     header += [selectors.segment_label(c) for c in codes]
@@ -287,7 +304,7 @@ def _export_runs(request, run, prop):
         _("duration (ms)"),
         _("guests"),
         _("active guests"),
-        _("net revenue"),
+        _money_header(_("net revenue")),
     ]
     header += [selectors.segment_label(c) for c in codes]
     rows = [
@@ -321,7 +338,7 @@ def _export_guests(request, run, prop):
         _("guest"),
         _("e-mail"),
         _("segment"),
-        _("net revenue"),
+        _money_header(_("net revenue")),
         _("stays"),
         _("nights"),
         _("first arrival"),

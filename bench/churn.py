@@ -56,11 +56,13 @@ def _child_main(as_of: str) -> None:
     keep = (
         "stays_read",
         "guests_with_stays",
+        "guests_on_the_books",
         "flagged",
         "reasons",
         "opened",
         "updated",
         "closed_returned",
+        "closed_rebooked",
         "closed_cleared",
         "open_total",
     )

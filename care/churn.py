@@ -21,6 +21,9 @@ Definitions (all days are calendar days, ``as_of`` is the scan date):
   The last 12 months are (as_of − 1 year, as_of], the previous ones
   (as_of − 2 years, as_of − 1 year], counted by arrival date; 29 February steps back to
   28 February.
+* **on the books**: a guest with a stay reserved or in house that departs on or after
+  ``as_of`` (``guests.selectors.on_the_books``, the rule segmentation uses too) gets no
+  warning; their open warning closes as "rebooked" (after "returned", which wins).
 * **activity**: the latest arrival of any in-house or checked-out stay up to ``as_of``;
   a warning whose guest has a later arrival than the one recorded on it is closed as
   "returned".

@@ -60,6 +60,7 @@ class ChurnWarning(models.Model):
         LOST = "lost", _("Lost")
         RETURNED = "returned", _("Returned (stayed again)")
         CLEARED = "cleared", _("No longer flagged")
+        REBOOKED = "rebooked", _("Booked again (a stay on the books)")
 
     class LostReason(models.TextChoices):
         NONE = "", _("—")
@@ -75,7 +76,7 @@ class ChurnWarning(models.Model):
     # Outcomes staff record; the others are set by the scan or by a new stay.
     STAFF_OUTCOMES = (Outcome.CONTACTED, Outcome.OFFER_MADE, Outcome.WON_BACK, Outcome.LOST)
     OPEN_OUTCOMES = (Outcome.NONE, Outcome.CONTACTED, Outcome.OFFER_MADE)
-    CLOSING_OUTCOMES = (Outcome.WON_BACK, Outcome.LOST, Outcome.RETURNED, Outcome.CLEARED)
+    CLOSING_OUTCOMES = (Outcome.WON_BACK, Outcome.LOST, Outcome.RETURNED, Outcome.CLEARED, Outcome.REBOOKED)
 
     guest = models.ForeignKey(
         "guests.Guest", verbose_name=_("guest"), on_delete=models.CASCADE, related_name="churn_warnings"
@@ -169,9 +170,11 @@ class ChurnWarning(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="open", outcome__in=["", "contacted", "offer_made"])
-                | Q(status="closed", outcome__in=["won_back", "lost", "returned", "cleared"]),
+                | Q(status="closed", outcome__in=["won_back", "lost", "returned", "cleared", "rebooked"]),
                 name="churnwarning_outcome_matches_status",
-                violation_error_message=_("Won back, lost, returned and cleared close a warning; nothing else does."),
+                violation_error_message=_(
+                    "Won back, lost, returned, cleared and rebooked close a warning; nothing else does."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="lost") | ~Q(lost_reason=""),

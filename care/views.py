@@ -27,6 +27,7 @@ from guests.models_consent import ConsentPurpose
 from guests.selectors import contactable_guest_ids, visible_properties
 
 from . import rules, selectors, services
+from .definitions import churn_definitions
 from .filtersets import ChurnWarningFilterSet, StaySurveyFilterSet
 from .forms import (
     AssignForm,
@@ -106,6 +107,7 @@ def worklist(request):
             "rows": rows,
             "query": _query_without_page(request),
             "last_scan": selectors.last_scan(),
+            "definitions": churn_definitions(),
         },
         status=200 if valid else 400,
     )
@@ -220,7 +222,7 @@ def lost_analysis(request):
         width = 40
         chart = {
             "width": width * len(analysis["rows"]) + 40,
-            "height": 160,
+            "height": 172,
             "bars": [
                 {
                     "x": 30 + i * width,
@@ -235,7 +237,13 @@ def lost_analysis(request):
     return render(
         request,
         "care/lost_analysis.html",
-        {"form": form, "analysis": analysis, "chart": chart, "query": data.urlencode()},
+        {
+            "form": form,
+            "analysis": analysis,
+            "chart": chart,
+            "query": data.urlencode(),
+            "period": form.cleaned_data if form.is_valid() else {},
+        },
         status=200 if form.is_valid() else 400,
     )
 

@@ -18,10 +18,10 @@ from crm_site.errors import DomainError, Forbidden, NotFound, add_to_form
 from crm_site.http import redirect_back
 from guests.models import Guest, Stay
 
-from . import selectors, services
+from . import selectors, services, sla
 from .filtersets import ComplaintFilterSet
 from .forms import AnalysisForm, ComplaintIntakeForm, LinkGuestForm, TransitionForm
-from .models import Complaint
+from .models import Complaint, ComplaintSeverity
 
 PAGE_SIZE = 50
 
@@ -281,6 +281,14 @@ def analysis(request):
             date_to=form.cleaned_data["date_to"],
             property=form.cleaned_data.get("property"),
         )
-    return render(
-        request, "complaints/analysis.html", {"form": form, "figures": figures}, status=200 if figures else 400
-    )
+    context = {
+        "form": form,
+        "figures": figures,
+        "period": form.cleaned_data if figures else {},
+        # The deadlines follow settings.COMPLAINT_SLA: state the ones in force.
+        "sla_targets": [
+            {"severity": ComplaintSeverity(code).label, "first_response": t.first_response, "resolution": t.resolution}
+            for code, t in sla.sla_table().items()
+        ],
+    }
+    return render(request, "complaints/analysis.html", context, status=200 if figures else 400)

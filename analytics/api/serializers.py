@@ -57,6 +57,14 @@ class PyramidSerializer(serializers.Serializer):
     total_revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
     inactive = serializers.IntegerField()
     prospects = serializers.IntegerField(allow_null=True, help_text=_("Chain-wide only."))
+    booked = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Chain-wide only: guests not active but with a stay on the books "
+            "(reserved or in house, departing on or after the as-of date)."
+        ),
+    )
     segments = PyramidSegmentSerializer(many=True)
 
 

@@ -1,5 +1,7 @@
 """Reading a run's input: ONE aggregate query per (guest, property) over checked-out
-stays up to the as-of date (guests who objected to profiling left out; an erased,
+stays up to the as-of date, each row flagged when the guest has a stay on the books
+(``guests.selectors.guests_on_the_books_sql``: reserved or in house, departing on or
+after the as-of date) (guests who objected to profiling left out; an erased,
 anonymous profile stays in the figures), streamed out with ``COPY`` on PostgreSQL
 (``crm_site.pgcopy.read_frame``), and the segments of an earlier run for the migration
 matrix."""
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from crm_site import pgcopy
 from guests.models import Guest, Stay
+from guests.selectors import guests_on_the_books_sql
 
 from .. import segmentation as calc
 from ..models import GuestSegment, SegmentationRun
@@ -29,15 +32,17 @@ def _days_before(as_of_sql: str, column_sql: str) -> str:
     return f"CAST(julianday({as_of_sql}) - julianday({column_sql}) AS INTEGER)"
 
 
-def _aggregate_sql() -> tuple[str, list[str]]:
+def _aggregate_sql(as_of: dt.date) -> tuple[str, list]:
     """The run's one aggregate query: per (guest, property) over checked-out stays up to
-    the as-of date, left-joined to every unmerged guest (prospects have no stay row).
-    Returns the SQL and the names of its parameters, in order."""
+    the as-of date, left-joined to every unmerged guest (prospects have no stay row) and
+    to the guests with a stay on the books.  Returns the SQL and its parameters, each a
+    name (filled in by :func:`read_aggregate`) or a ready value."""
     qn = connection.ops.quote_name
     stay, guest = qn(Stay._meta.db_table), qn(Guest._meta.db_table)
+    booked_sql, booked_params = guests_on_the_books_sql(as_of)
     sql = f"""
         SELECT g.id, s.property_id, COALESCE(s.revenue, 0), COALESCE(s.stays, 0), COALESCE(s.nights, 0),
-               s.last_gap, s.first_gap
+               s.last_gap, s.first_gap, CASE WHEN b.guest_id IS NULL THEN 0 ELSE 1 END
         FROM {guest} g
         LEFT JOIN (
             SELECT st.guest_id, st.property_id,
@@ -51,10 +56,19 @@ def _aggregate_sql() -> tuple[str, list[str]]:
             WHERE st.status = %s AND st.guest_id IS NOT NULL AND st.departure_date <= %s
             GROUP BY st.guest_id, st.property_id
         ) s ON s.guest_id = g.id
+        LEFT JOIN ({booked_sql}) b ON b.guest_id = g.id
         WHERE g.merged_into_id IS NULL AND (s.guest_id IS NOT NULL OR g.created_at < %s)
           AND (g.profiling_opt_out = %s OR g.is_anonymised = %s)
     """
-    return sql, ["start", "start", "start", "as_of", "as_of", "status", "as_of", "created_before", "false", "true"]
+    names = ["start", "start", "start", "as_of", "as_of", "status", "as_of"]
+    return sql, [*names, *(_Value(v) for v in booked_params), "created_before", "false", "true"]
+
+
+class _Value:
+    """A parameter given as its value (not a name to look up)."""
+
+    def __init__(self, value):
+        self.value = value
 
 
 def _created_before(as_of: dt.date) -> dt.datetime:
@@ -69,7 +83,7 @@ def opted_out_count(*, as_of: dt.date) -> int:
 
 
 def read_aggregate(*, as_of: dt.date, window_start: dt.date) -> pd.DataFrame:
-    sql, names = _aggregate_sql()
+    sql, names = _aggregate_sql(as_of)
     ops = connection.ops
     created_before = _created_before(as_of)
     values = {
@@ -88,8 +102,10 @@ def read_aggregate(*, as_of: dt.date, window_start: dt.date) -> pd.DataFrame:
         "nights": np.int64,
         "last_gap": np.float64,
         "first_gap": np.float64,
+        "booked": np.int64,
     }
-    return pgcopy.read_frame(sql, [values[n] for n in names], dtypes, work_mem=AGGREGATE_WORK_MEM)
+    params = [n.value if isinstance(n, _Value) else values[n] for n in names]
+    return pgcopy.read_frame(sql, params, dtypes, work_mem=AGGREGATE_WORK_MEM)
 
 
 def previous_run(as_of: dt.date) -> SegmentationRun | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm_site.parsing import as_of_date
 from guests.models import Guest, Stay
+from guests.selectors import guest_ids_on_the_books
 
 from .. import churn, integrations
 from ..models import CareTask, ChurnReason, ChurnScan, ChurnWarning, StaySurvey
@@ -70,6 +71,7 @@ class ScanInput:
     flagged: pd.DataFrame | None
     run: object
     stays_read: int
+    booked: np.ndarray  # sorted ids of the guests with a stay on the books: never warned
 
     @property
     def digests(self) -> pd.Series:
@@ -191,20 +193,24 @@ def _flag(per_guest: pd.DataFrame, facts: churn.GuestFacts, as_of: dt.date, sinc
 
 
 def _scan_input(as_of: dt.date) -> ScanInput:
-    """Read the stays once, apply the rules, leave out the guests never warned about."""
+    """Read the stays once, apply the rules, leave out the guests never warned about and
+    those with a stay on the books (``guests.selectors.guest_ids_on_the_books``)."""
     stays = churn.load_stays(as_of)
     stays_read = len(stays)
     facts = churn.evaluate(stays, as_of)
     del stays
     per_guest = facts.per_guest
+    booked = guest_ids_on_the_books(as_of)
     if not per_guest.empty:
         excluded = _excluded_guests()
         if excluded:
             per_guest = per_guest[~per_guest.index.isin(excluded)]
+        if len(booked):
+            per_guest = per_guest[~np.isin(per_guest.index.to_numpy(), booked, assume_unique=True)]
     since = churn.years_before(as_of, 1)
     run = integrations.segmentation_run()
     flagged = _flag(per_guest, facts, as_of, since, run) if not per_guest.empty else None
-    return ScanInput(as_of, since, facts, per_guest, flagged, run, stays_read)
+    return ScanInput(as_of, since, facts, per_guest, flagged, run, stays_read, booked)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -297,18 +303,22 @@ def _open_warnings() -> pd.DataFrame:
 
 
 def _refresh_open(scan: ScanInput, counts: dict, now) -> set[int]:
-    """Close the open warnings whose guest returned or is no longer flagged; rewrite those
-    whose findings changed.  Returns the guests that keep an open warning."""
+    """Close the open warnings whose guest returned, booked again or is no longer flagged;
+    rewrite those whose findings changed.  Returns the guests that keep an open warning."""
     open_rows = _open_warnings()
     latest = scan.facts.activity.reindex(open_rows["guest_id"]).to_numpy(dtype="float64")
     returned = ~np.isnan(latest) & (latest > open_rows["last_arrival"].to_numpy(dtype="float64"))
     found = scan.digests.reindex(open_rows["guest_id"]).to_numpy(dtype=object)
     still = ~returned & pd.notna(found)
     changed = still & (found != open_rows["digest"].to_numpy(dtype=object))
-    cleared = ~returned & ~still
+    rebooked = ~returned & ~still & np.isin(open_rows["guest_id"].to_numpy(dtype="int64"), scan.booked)
+    cleared = ~returned & ~still & ~rebooked
 
     counts["closed_returned"] = close_warnings(
         open_rows.loc[returned, "id"].tolist(), outcome=ChurnWarning.Outcome.RETURNED, now=now
+    )
+    counts["closed_rebooked"] = close_warnings(
+        open_rows.loc[rebooked, "id"].tolist(), outcome=ChurnWarning.Outcome.REBOOKED, now=now
     )
     counts["closed_cleared"] = close_warnings(
         open_rows.loc[cleared, "id"].tolist(), outcome=ChurnWarning.Outcome.CLEARED, now=now
@@ -363,6 +373,7 @@ def _summary(scan: ScanInput) -> dict:
         "as_of": scan.as_of.isoformat(),
         "stays_read": scan.stays_read,
         "guests_with_stays": int(len(scan.per_guest)),
+        "guests_on_the_books": int(len(scan.booked)),
         "flagged": 0 if scan.flagged is None else int(len(scan.flagged)),
         "reasons": reasons,
         "open_total": ChurnWarning.objects.filter(status=ChurnWarning.Status.OPEN).count(),
@@ -385,7 +396,9 @@ def churn_scan(*, as_of: dt.date | str | None = None) -> dict:
     * a guest flagged lapsed, declining or at risk gets one open warning (reasons, numbers,
       score); a rerun refreshes it when something changed, never duplicates it;
     * an open warning whose guest stayed again (a later arrival than the one it recorded)
-      closes as "returned"; one whose guest is no longer flagged closes as "cleared";
+      closes as "returned"; one whose guest holds a stay on the books (reserved or in
+      house, departing on or after ``as_of``) closes as "rebooked" — such a guest is never
+      warned about; one whose guest is no longer flagged closes as "cleared";
     * a guest whose last warning staff closed as won back or lost is not flagged again
       until they stay again;
     * guests who opted out of profiling, merged or erased profiles are never flagged.
@@ -398,7 +411,15 @@ def churn_scan(*, as_of: dt.date | str | None = None) -> dict:
     started_at = timezone.now()
     clock = time.perf_counter()
     scan = _scan_input(as_of)
-    counts = {"opened": 0, "updated": 0, "unchanged": 0, "closed_returned": 0, "closed_cleared": 0, "suppressed": 0}
+    counts = {
+        "opened": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "closed_returned": 0,
+        "closed_rebooked": 0,
+        "closed_cleared": 0,
+        "suppressed": 0,
+    }
     with transaction.atomic():
         _lock_scans()
         now = timezone.now()

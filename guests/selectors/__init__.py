@@ -7,7 +7,8 @@
 * ``profile`` — the guest 360 view;
 * ``arrivals`` — a day's arrivals with what to prepare;
 * ``duplicates`` — likely duplicates and past merges;
-* ``inventory`` — rooms to sell, their history and the room nights of a period.
+* ``inventory`` — rooms to sell, their history and the room nights of a period;
+* ``on_the_books`` — guests with a stay reserved or in house (segmentation and churn share it).
 
 Each selector fetches in a fixed number of queries, so the page and the API that share
 it have the same, locked query count (``tests/query_counts.json``).  Selectors never
@@ -34,10 +35,22 @@ from .duplicates import (
     reason_labels,
 )
 from .inventory import RoomSupply, inventory_overview, room_inventory_for, room_supply, rooms_on
+from .on_the_books import (
+    ON_THE_BOOKS_STATUSES,
+    guest_ids_on_the_books,
+    guests_on_the_books_sql,
+    next_stays_on_the_books,
+    stays_on_the_books,
+)
 from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
 from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
 
 __all__ = [
+    "ON_THE_BOOKS_STATUSES",
+    "guest_ids_on_the_books",
+    "guests_on_the_books_sql",
+    "next_stays_on_the_books",
+    "stays_on_the_books",
     "RoomSupply",
     "inventory_overview",
     "room_inventory_for",

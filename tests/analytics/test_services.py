@@ -47,7 +47,15 @@ def test_one_guest_chain_is_one_vip():
     assert segments_of(result) == {guest.pk: "vip"}
     figure = chain_figure(result)
     assert (figure.top20_share, figure.gini, figure.top_guests) == (1.0, 0.0, 1)
-    assert result.segment_counts == {"vip": 1, "major": 0, "ordinary": 0, "small": 0, "inactive": 0, "prospect": 0}
+    assert result.segment_counts == {
+        "vip": 1,
+        "major": 0,
+        "ordinary": 0,
+        "small": 0,
+        "inactive": 0,
+        "prospect": 0,
+        "booked": 0,
+    }
 
 
 @pytest.mark.parametrize("n, sizes", [(99, (1, 4, 15, 79)), (100, (1, 4, 15, 80)), (101, (2, 4, 15, 80))])

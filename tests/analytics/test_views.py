@@ -169,7 +169,7 @@ def test_run_history_page(client, sales_manager, two_runs):
 @pytest.mark.parametrize(
     "table, params, first_cell, rows",
     [
-        ("pyramid", {}, "segment", 1 + 4 + 2),
+        ("pyramid", {}, "segment", 1 + 4 + 3),  # ranked, then inactive, prospect, booked
         ("pyramid", {"property": "ALG"}, "segment", 1 + 4 + 1),
         ("lorenz", {}, "share of guests (poorest first)", 1 + 101),
         ("pareto", {}, "property", 1 + 1 + 2),

@@ -252,3 +252,15 @@ def test_the_analysis_page_states_its_definitions(reopened_dataset, client, sale
     page = response.content.decode()
     assert 'data-testid="definitions"' in page
     assert "a reopened complaint" in page.lower()
+
+
+def test_the_analysis_page_states_the_period_and_the_sla_in_force(reopened_dataset, client, sales_manager, settings):
+    settings.COMPLAINT_SLA = {"critical": {"first_response": 0.5, "resolution": 2}}
+    client.force_login(sales_manager)
+    response = client.get("/complaints/analysis/", {"date_from": "2026-01-01", "date_to": "2026-03-31"})
+    page = response.content.decode()
+    assert "complaints received from 2026-01-01 to 2026-03-31" in page
+    table = page.split('data-testid="sla-targets"')[1].split("</table>")[0]
+    assert "30 min" in table and "2 h 0 min" in table  # critical follows the setting
+    assert "4 h 0 min" in table and "24 h" not in table.split("Critical")[1].split("</tr>")[0]
+    assert 'data-testid="by-month-axis"' in page

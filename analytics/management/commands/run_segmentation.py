@@ -23,7 +23,7 @@ class Command(BaseCommand):
             prefix = f"{exc.field}: " if exc.field else ""
             raise CommandError(f"{prefix}{exc.message}") from None
         counts = run.segment_counts
-        order = [str(s) for s in RANKED_SEGMENTS] + [str(Segment.INACTIVE), str(Segment.PROSPECT)]
+        order = [str(s) for s in RANKED_SEGMENTS] + [str(Segment.INACTIVE), str(Segment.PROSPECT), str(Segment.BOOKED)]
         self.stdout.write(
             f"Segmentation run {run.pk} as of {run.as_of:%Y-%m-%d}: {run.guest_count} guests, "
             f"{run.active_count} active, net revenue {run.total_revenue}; "

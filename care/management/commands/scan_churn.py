@@ -30,7 +30,8 @@ class Command(BaseCommand):
             f"churn scan {counts['as_of']}: {counts['stays_read']} stays, {counts['guests_with_stays']} guests; "
             f"flagged {counts['flagged']} (lapsed {reasons['lapsed']}, declining {reasons['declining']}, "
             f"at risk {reasons['at_risk']}); opened {counts['opened']}, updated {counts['updated']}, "
-            f"closed {counts['closed_returned']} returned / {counts['closed_cleared']} cleared, "
+            f"closed {counts['closed_returned']} returned / {counts['closed_rebooked']} rebooked / "
+            f"{counts['closed_cleared']} cleared, "
             f"suppressed {counts['suppressed']}; {counts['open_total']} open; {counts['duration_ms']} ms"
         )
         if options.get("verbosity", 1) > 1:

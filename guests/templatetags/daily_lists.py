@@ -1,0 +1,96 @@
+"""The table of a daily list (arrivals, in-house, departures), rendered in Python.
+
+A busy day has 500 rows of six cells with nested loops (badges, preferences, alerts);
+the template language spent ~0.25 ms a row on them, most of a 500-arrival page.  This
+tag builds the same markup with ``conditional_escape`` in one pass (a few hundredths
+of a millisecond a row).  Every value is escaped; labels are translated once a request.
+
+``{% load daily_lists %}{% daily_table rows kind link=True %}``
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .stay_labels import stay_channel, stay_status
+
+register = template.Library()
+
+DASH = '<span class="muted">—</span>'
+
+
+def _md(day: str) -> str:
+    """MM-DD of an ISO date (the rows carry dates as the API writes them)."""
+    return day[5:10]
+
+
+def _guest_cell(r: dict, link: bool, words: dict) -> str:
+    guest = r["guest"]
+    if guest is None:
+        return f'<span class="muted">{words["no_profile"]}</span>'
+    name = esc(guest["display_name"])
+    out = [f'<a href="{esc(r["url"])}">{name}</a>' if link and r.get("url") else f"<strong>{name}</strong>", "<br>"]
+    if r["vip"]:
+        code = f" {esc(guest['vip_code'])}" if guest["vip_code"] else ""
+        out.append(f'<span class="badge warning">{words["vip"]}{code}</span> ')
+    for b in r["badges"]:
+        out.append(f'<span class="badge {esc(b["kind"])}">{esc(b["label"])}</span> ')
+    if r["first_stay"]:
+        out.append(f'<span class="badge info">{words["first"]}</span> ')
+    if r["birthday_during_stay"]:
+        out.append(f'<span class="badge success">{words["birthday"]} {_md(r["birthday_during_stay"])}</span>')
+    return "".join(out)
+
+
+def _stay_cell(stay: dict, words: dict) -> str:
+    out = [
+        f"{esc(stay['confirmation_number'])} · {_md(stay['arrival_date'])} → {_md(stay['departure_date'])}"
+        f" · {stay['nights']} {words['nights']} · {stay['adults']}+{stay['children']}",
+        f'<br><span class="muted">{esc(stay_status(stay["status"]))} · {esc(stay_channel(stay["channel"]))}</span>',
+    ]
+    if stay["special_requests"]:
+        out.append(f"<br><em>{esc(stay['special_requests'])}</em>")
+    return "".join(out)
+
+
+def _preferences_cell(preferences: list[dict]) -> str:
+    if not preferences:
+        return DASH
+    return " ".join(
+        f'<span class="badge">{esc(p["preference_label"])}{": " + esc(p["note"]) if p["note"] else ""}</span>'
+        for p in preferences
+    )
+
+
+@register.simple_tag
+def daily_table(rows: list[dict], kind: str, link: bool = True) -> str:
+    words = {
+        "no_profile": esc(_("No profile")),
+        "vip": esc(_("VIP")),
+        "first": esc(_("First stay")),
+        "birthday": esc(_("Birthday")),
+        "nights": esc(_("nights")),
+    }
+    arrivals = kind == "arrivals"
+    head = [_("Room"), _("Guest"), *([_("ETA")] if arrivals else []), _("Stay"), _("Prepare"), _("Alerts")]
+    out = [
+        f'<table class="daily-list" data-testid="{esc(kind)}"><thead><tr>',
+        "".join(f"<th>{esc(h)}</th>" for h in head),
+        "</tr></thead><tbody>",
+    ]
+    for r in rows:
+        stay = r["stay"]
+        out.append('<tr class="vip">' if r["vip"] else "<tr>")
+        room = esc(stay["room_number"]) or "—"
+        out.append(f'<td class="room">{room}<br><span class="muted">{esc(stay["room_type"])}</span></td>')
+        out.append(f"<td>{_guest_cell(r, link, words)}</td>")
+        if arrivals:
+            out.append(f'<td class="num">{esc(r["eta"]) if r["eta"] else "—"}</td>')
+        out.append(f"<td>{_stay_cell(stay, words)}</td>")
+        out.append(f"<td>{_preferences_cell(r['preferences'])}</td>")
+        out.append("<td>" + "".join(f'<div class="alert">{esc(a)}</div>' for a in r["alerts"]) + "</td></tr>")
+    out.append("</tbody></table>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

@@ -28,6 +28,7 @@ ARRIVALS, IN_HOUSE, DEPARTURES = "arrivals", "in-house", "departures"
 KINDS = {ARRIVALS: _("Arrivals"), IN_HOUSE: _("In-house"), DEPARTURES: _("Departures")}
 # Stays that are (or were) at the hotel: cancelled and no-show reservations are no one's work.
 _ACTIVE = (Stay.Status.RESERVED, Stay.Status.IN_HOUSE, Stay.Status.CHECKED_OUT)
+_STAYING = (Stay.Status.IN_HOUSE, Stay.Status.CHECKED_OUT)
 # A time the guest gave with the booking ("ETA 14:30", "Late arrival ~23:00", "抵达 9:15").
 _ETA = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:h.]([0-5]\d)(?![\d:])")
 
@@ -104,8 +105,9 @@ def _on_list(kind: str, prop: Property, day: dt.date):
         return stays.filter(arrival_date=day)
     if kind == DEPARTURES:
         return stays.filter(departure_date=day)
-    # The night of ``day``: arrived on or before it, leaving after it.
-    return stays.filter(departure_date__gt=day, arrival_date__lte=day)
+    # In the house the night of ``day``: checked in on or before it, leaving after it
+    # (reservations not yet checked in are on the arrivals list).
+    return stays.filter(departure_date__gt=day, arrival_date__lte=day, status__in=_STAYING)
 
 
 def _stays(stays):

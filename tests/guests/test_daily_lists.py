@@ -387,3 +387,17 @@ def test_zone_filters_show_the_hotels_time_and_label(zones):
     with _at("2026-07-01T12:00:00"):
         assert template.render(Context({"at": moment, "hotel": sha})) == "20:00 CST|Asia/Shanghai, CST"
         assert template.render(Context({"at": moment, "hotel": lis})) == "13:00 WEST|Europe/Lisbon, WEST"
+
+
+def test_chinese_interface_has_no_english_labels(client, front_desk, day):
+    from django.conf import settings
+
+    client.force_login(front_desk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get("/guests/arrivals/", Q).content.decode()
+    for chinese in ("客房", "预计抵达", "首次入住", "生日", "打印视图", "酒店营业日", "当地时间"):
+        assert chinese in html, chinese
+    for english in ("First stay", "Print view", "business date", "local time", ">Room<", ">Guest<", ">Alerts<"):
+        assert english not in html, english
+    sheet = client.get("/guests/lists/arrivals/csv/", Q).content.decode("utf-8-sig")
+    assert sheet.splitlines()[0].startswith("客房,")

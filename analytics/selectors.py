@@ -52,7 +52,9 @@ def current_segments(guest_ids: Iterable[int]) -> dict[int, str]:
     # The current run id as a scalar subquery (not a join): PostgreSQL prunes the other
     # runs' partitions at execution time and probes the (run, guest) primary key.
     current = SegmentationRun.objects.filter(is_current=True).values("pk")[:1]
-    rows = GuestSegment.objects.filter(run_id=Subquery(current), guest_id__in=ids).values_list("guest_id", "segment")
+    rows = GuestSegment.objects.filter(run_id=Subquery(current), guest_id__in_ids=ids).values_list(
+        "guest_id", "segment"
+    )
     if connection.vendor != "postgresql" or len(ids) < SERIAL_FROM:
         return dict(rows)
     # Hundreds of ids (a day's arrivals): planned over every run's partition, the

@@ -9,10 +9,11 @@ class CrmSiteConfig(AppConfig):
     verbose_name = "CRM site"
 
     def ready(self):
-        from . import checks, roles, timezones  # noqa: F401 - checks registers the settings checks
+        from . import checks, lookups, roles, timezones  # noqa: F401 - checks registers the settings checks
         from .extensions import PersonalData, register
         from .idempotency import idempotency_records_erase
 
+        lookups.register()  # field__in_ids
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="crm_site.sync_roles")
         user_logged_in.connect(timezones.remember_user_zone, dispatch_uid="crm_site.remember_user_zone")
         # Stored API answers may repeat a guest's name, e-mail, phone or notes.

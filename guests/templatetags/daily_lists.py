@@ -2,24 +2,34 @@
 
 A busy day has 500 rows of six cells with nested loops (badges, preferences, alerts);
 the template language spent ~0.25 ms a row on them, most of a 500-arrival page.  This
-tag builds the same markup with ``conditional_escape`` in one pass (a few hundredths
-of a millisecond a row).  Every value is escaped; labels are translated once a request.
+tag builds the same markup in one pass (a few hundredths of a millisecond a row).  Every
+value is escaped (``html.escape``, as Django's ``escape``); labels are translated once a
+table.
 
 ``{% load daily_lists %}{% daily_table rows kind link=True %}``
 """
 
 from __future__ import annotations
 
+import html
+
 from django import template
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from guests.models import Stay
 
 from .stay_labels import stay_channel, stay_status
 
 register = template.Library()
 
 DASH = '<span class="muted">—</span>'
+
+
+def esc(value) -> str:
+    """``html.escape`` (what Django's ``escape`` calls) without the lazy-string wrapper
+    that cost more than the escaping, ~20,000 times a page."""
+    return html.escape(str(value))
 
 
 def _md(day: str) -> str:
@@ -46,10 +56,12 @@ def _guest_cell(r: dict, link: bool, words: dict) -> str:
 
 
 def _stay_cell(stay: dict, words: dict) -> str:
+    status, channel = words["status"], words["channel"]
     out = [
         f"{esc(stay['confirmation_number'])} · {_md(stay['arrival_date'])} → {_md(stay['departure_date'])}"
         f" · {stay['nights']} {words['nights']} · {stay['adults']}+{stay['children']}",
-        f'<br><span class="muted">{esc(stay_status(stay["status"]))} · {esc(stay_channel(stay["channel"]))}</span>',
+        f'<br><span class="muted">{status.get(stay["status"], esc(stay["status"]))} · '
+        f"{channel.get(stay['channel'], esc(stay['channel']))}</span>",
     ]
     if stay["special_requests"]:
         out.append(f"<br><em>{esc(stay['special_requests'])}</em>")
@@ -73,6 +85,9 @@ def daily_table(rows: list[dict], kind: str, link: bool = True) -> str:
         "first": esc(_("First stay")),
         "birthday": esc(_("Birthday")),
         "nights": esc(_("nights")),
+        # Status and channel labels once a table, not once a row.
+        "status": {code: esc(stay_status(code)) for code in Stay.Status.values},
+        "channel": {code: esc(stay_channel(code)) for code in Stay.Channel.values},
     }
     arrivals = kind == "arrivals"
     head = [_("Room"), _("Guest"), *([_("ETA")] if arrivals else []), _("Stay"), _("Prepare"), _("Alerts")]
@@ -84,7 +99,7 @@ def daily_table(rows: list[dict], kind: str, link: bool = True) -> str:
     for r in rows:
         stay = r["stay"]
         out.append('<tr class="vip">' if r["vip"] else "<tr>")
-        room = esc(stay["room_number"]) or "—"
+        room = esc(stay["room_number"]) if stay["room_number"] else "—"
         out.append(f'<td class="room">{room}<br><span class="muted">{esc(stay["room_type"])}</span></td>')
         out.append(f"<td>{_guest_cell(r, link, words)}</td>")
         if arrivals:

@@ -401,3 +401,17 @@ def test_chinese_interface_has_no_english_labels(client, front_desk, day):
         assert english not in html, english
     sheet = client.get("/guests/lists/arrivals/csv/", Q).content.decode("utf-8-sig")
     assert sheet.splitlines()[0].startswith("客房,")
+
+
+def test_a_complaint_at_a_hotel_shows_its_times_in_the_hotels_zone(client, zones):
+    from complaints.models import Complaint
+    from tests.complaints.factories import ComplaintFactory
+
+    _lis, sha = zones
+    admin = UserFactory(username="admin", roles=[roles.CHAIN_ADMIN], properties=[])
+    complaint = ComplaintFactory(property=sha, status=Complaint.Status.RECEIVED)
+    Complaint.objects.filter(pk=complaint.pk).update(received_at=dt.datetime(2026, 1, 15, 23, 30, tzinfo=dt.UTC))
+    client.force_login(admin)
+    html = client.get(f"/complaints/{complaint.pk}/").content.decode()
+    assert "2026-01-16 07:30 CST" in html
+    assert "Asia/Shanghai, CST" in html

@@ -75,7 +75,7 @@ def hotel_today(user, property_code=None):
 
     properties = scope.properties(user)
     prop = None
-    if property_code and isinstance(property_code, str):
+    if property_code and isinstance(property_code, str) and "\x00" not in property_code:
         prop = properties.filter(code=property_code.strip().upper()[:12]).first()
     if prop is None and scope.home_properties(user) is not None:
         prop = properties.first()

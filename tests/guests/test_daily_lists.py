@@ -327,6 +327,7 @@ def test_care_list_today_is_the_hotels(zones):
         assert hotel_today(admin, "sha") == dt.date(2026, 1, 16)
         assert hotel_today(admin) == timezone.localdate()
         assert hotel_today(desk, "LIS") == dt.date(2026, 1, 16)  # not one of theirs: their own hotel's date
+        assert hotel_today(desk, "S\x00A" + "x" * 500) == dt.date(2026, 1, 16)  # junk: ignored
 
 
 def test_care_list_page_defaults_to_the_hotels_day(client, zones):

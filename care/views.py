@@ -21,6 +21,7 @@ from crm_site import roles, scope
 from crm_site.csvexport import csv_response
 from crm_site.errors import DomainError, add_to_form
 from crm_site.http import redirect_back
+from crm_site.timezones import hotel_today
 from guests import audit
 from guests.models import Guest
 from guests.models_consent import ConsentPurpose
@@ -274,7 +275,8 @@ def _lost_csv(request, analysis, params: dict) -> HttpResponse:
 def care_list(request):
     properties = scope.properties(request.user)
     data = request.GET.copy()
-    data.setdefault("day", timezone.localdate().isoformat())
+    if not data.get("day"):  # the hotel's own today, not the server's
+        data["day"] = hotel_today(request.user, data.get("property")).isoformat()
     data.setdefault("status", CareTask.Status.OPEN)
     form = CareListForm(data, properties=properties)
     page, rows, day = None, [], None
@@ -333,7 +335,8 @@ def care_list_export(request):
     """The care list as a contact list (CSV) for one channel: only guests who consent to
     that channel's marketing right now, with that channel's address; audited."""
     data = request.GET.copy()
-    data.setdefault("day", timezone.localdate().isoformat())
+    if not data.get("day"):  # the hotel's own today, not the server's
+        data["day"] = hotel_today(request.user, data.get("property")).isoformat()
     data.setdefault("status", CareTask.Status.OPEN)
     form = CareListForm(data, properties=visible_properties(request.user))
     channel = request.GET.get("channel", "email")

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -8,11 +9,13 @@ class CrmSiteConfig(AppConfig):
     verbose_name = "CRM site"
 
     def ready(self):
-        from . import checks, roles  # noqa: F401 - checks registers the settings checks
+        from . import checks, lookups, roles, timezones  # noqa: F401 - checks registers the settings checks
         from .extensions import PersonalData, register
         from .idempotency import idempotency_records_erase
 
+        lookups.register()  # field__in_ids
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="crm_site.sync_roles")
+        user_logged_in.connect(timezones.remember_user_zone, dispatch_uid="crm_site.remember_user_zone")
         # Stored API answers may repeat a guest's name, e-mail, phone or notes.
         register(PersonalData(key="idempotency", order=980, erase=idempotency_records_erase))
 

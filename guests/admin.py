@@ -222,7 +222,7 @@ class RoomInventoryAdmin(ServiceAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "is_duty_manager", "is_salesperson"]
+    list_display = ["user", "is_duty_manager", "is_salesperson", "time_zone"]
     filter_horizontal = ["properties"]
 
 

@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from crm_site import parsing
 from crm_site.errors import DomainError, add_to_form
 
-from . import selectors
 from .models import Guest, GuestNote, GuestPreference, PreferenceType, Property
 from .models_consent import ConsentPurpose
 from .services.profiles import TEXT_LIMITS, guest_data_clean
@@ -101,8 +101,11 @@ class GuestNoteForm(forms.Form):
 
 
 class ArrivalsForm(forms.Form):
+    """Which daily list: a property of the user's and a day (empty: the property's
+    business date, in its own time zone)."""
+
     property = forms.ModelChoiceField(label=_("Property"), queryset=Property.objects.none(), to_field_name="code")
-    date = forms.CharField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.CharField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, properties=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,9 +113,9 @@ class ArrivalsForm(forms.Form):
             self.fields["property"].queryset = properties
 
     def clean_date(self):
-        """The same rule as the API (``selectors.arrivals_date``: years 1900-2100)."""
+        """The same rule as the API (years 1900-2100); None when not given."""
         try:
-            return selectors.arrivals_date(self.cleaned_data.get("date"))
+            return parsing.as_date(self.cleaned_data.get("date"), field="date", required=False)
         except DomainError as error:
             raise forms.ValidationError(str(error.message), code=error.code) from None
 

@@ -17,6 +17,8 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.timezones import validate_time_zone
+
 # Booking facts of a stay, exchange rates and room inventory: the revenue side, in its own module.
 from .models_booking import BOOKING_FACT_CONSTRAINTS, BookingFacts, ExchangeRate, RoomInventory  # noqa: F401
 
@@ -63,6 +65,14 @@ class StaffProfile(models.Model):
     properties = models.ManyToManyField(Property, verbose_name=_("home properties"), blank=True, related_name="staff")
     is_duty_manager = models.BooleanField(_("duty manager"), default=False)
     is_salesperson = models.BooleanField(_("salesperson"), default=False)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_("IANA name (e.g. Asia/Shanghai) for pages of the whole chain; empty: the browser's zone."),
+    )
 
     class Meta:
         verbose_name = _("staff profile")
@@ -395,6 +405,8 @@ class Stay(BookingFacts):
         indexes = [
             models.Index(fields=["guest", "-arrival_date"], name="stay_guest_arrival_idx"),
             models.Index(fields=["property", "arrival_date"], name="stay_property_arrival_idx"),
+            # Departures of a day, and who is in house (leaving after the day): daily lists.
+            models.Index(fields=["property", "departure_date"], name="stay_property_departure_idx"),
             models.Index(fields=["status", "departure_date"], name="stay_status_departure_idx"),
         ]
 

@@ -1,13 +1,17 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import daily_views, views
 
 app_name = "guests"
 
 urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.guest_create, name="create"),
-    path("arrivals/", views.arrivals, name="arrivals"),
+    path("arrivals/", daily_views.arrivals, name="arrivals"),
+    path("in-house/", daily_views.in_house, name="in-house"),
+    path("departures/", daily_views.departures, name="departures"),
+    re_path(r"^lists/(?P<kind>arrivals|in-house|departures)/print/$", daily_views.daily_print, name="daily-print"),
+    re_path(r"^lists/(?P<kind>arrivals|in-house|departures)/csv/$", daily_views.daily_csv, name="daily-csv"),
     path("audit/", views.audit_log, name="audit-log"),
     path("inventory/", views.room_inventory, name="inventory"),
     path("<int:pk>/", views.guest_detail, name="detail"),

@@ -1,8 +1,6 @@
-"""Front-desk pages: search, the guest 360 page, profile edit, arrivals."""
+"""Front-desk pages: search, the guest 360 page, profile edit (daily lists: ``daily_views``)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,8 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -20,7 +16,7 @@ from crm_site.errors import ConflictError, DomainError, add_to_form
 
 from . import audit, selectors, services
 from .filtersets import AuditEventFilterSet
-from .forms import ArrivalsForm, GuestForm, GuestNoteForm, PreferenceForm, RoomInventoryForm
+from .forms import GuestForm, GuestNoteForm, PreferenceForm, RoomInventoryForm
 from .models import AuditEvent, Guest, GuestMerge
 
 
@@ -173,44 +169,6 @@ def note_deactivate(request, pk: int, note_id: int):
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("guests:detail", pk=guest.pk)
-
-
-@login_required
-@permission_required("guests.view_stay", raise_exception=True)
-def arrivals(request):
-    properties = selectors.visible_properties(request.user)
-    data = request.GET.copy()
-    if "date" not in data:
-        data["date"] = timezone.localdate().isoformat()
-    if "property" not in data and properties.exists():
-        data["property"] = properties.first().code
-    form = ArrivalsForm(data, properties=properties)
-    rows, day, prop, status = [], None, None, 200
-    if not form.is_valid():
-        status = 400  # the form shows which parameter is wrong
-    else:
-        prop, day = form.cleaned_data["property"], form.cleaned_data["date"]
-        rows = selectors.arrivals(property=prop, date=day, viewer=request.user)
-        # One reverse() for the page instead of one per arrival (500 on a busy day).
-        marker = 987654321987
-        pattern = reverse("guests:detail", args=[marker])
-        for row in rows:
-            if row["guest"] is not None:
-                row["url"] = pattern.replace(str(marker), str(row["guest"].pk))
-    tomorrow = (day or timezone.localdate()) + dt.timedelta(days=1)
-    return render(
-        request,
-        "guests/arrivals.html",
-        {
-            "form": form,
-            "rows": rows,
-            "day": day,
-            "property": prop,
-            "next_day": tomorrow,
-            "prev_day": (day or timezone.localdate()) - dt.timedelta(days=1),
-        },
-        status=status,
-    )
 
 
 @audit.export_view(what="guest", permission="guests.export_guest")

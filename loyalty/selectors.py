@@ -44,7 +44,7 @@ def memberships_for(guest_ids: Iterable[int]) -> dict[int, dict]:
     ids = list(guest_ids)
     if not ids:
         return {}
-    rows = Membership.objects.filter(guest_id__in=ids).values_list(
+    rows = Membership.objects.filter(guest_id__in_ids=ids).values_list(
         "guest_id", "member_number", "tier__code", "tier__name", "points_balance"
     )
     return {

@@ -31,6 +31,10 @@ CASES = (
     "guest_360_page",
     "arrivals_api",
     "arrivals_page",
+    "in_house_api",
+    "departures_page",
+    "arrivals_print",
+    "arrivals_csv",
     "stays_bulk_create",
     "stays_bulk_resend",
     "stays_bulk_update",
@@ -138,6 +142,13 @@ def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, 
         "guest_360_page": lambda: client.get(f"/guests/{guest.pk}/"),
         "arrivals_api": lambda: desk_api.get("/api/v1/arrivals/", arrivals),
         "arrivals_page": lambda: client.get("/guests/arrivals/", arrivals),
+        # Who stayed the night of an earlier day: the guests' stays at this hotel.
+        "in_house_api": lambda: desk_api.get(
+            "/api/v1/in-house/", {"property": "LIS", "date": (DAY - dt.timedelta(days=59)).isoformat()}
+        ),
+        "departures_page": lambda: client.get("/guests/departures/", arrivals),
+        "arrivals_print": lambda: client.get("/guests/lists/arrivals/print/", arrivals),
+        "arrivals_csv": lambda: client.get("/guests/lists/arrivals/csv/", arrivals),
         "stays_bulk_create": lambda: pms.post(
             "/api/v1/stays/bulk/", _bulk(f"C{next(serial)}-", guest.pk), format="json"
         ),

@@ -68,7 +68,7 @@ def guest_section_profile(guest: Guest, viewer, limit: int = 10) -> dict:
 def open_complaint_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     """An "open complaint" badge for each guest with an unresolved complaint (one query)."""
     with_open = set(
-        Complaint.objects.filter(guest_id__in=guest_ids, status__in=Complaint.OPEN_STATUSES)
+        Complaint.objects.filter(guest_id__in_ids=guest_ids, status__in=Complaint.OPEN_STATUSES)
         .values_list("guest_id", flat=True)
         .distinct()
     )

@@ -328,8 +328,15 @@ class ArrivalStaySerializer(serializers.ModelSerializer):
             "special_requests",
             "adults",
             "children",
+            "check_in_at",
+            "check_out_at",
         ]
         read_only_fields = fields
+
+
+class BadgeSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kind = serializers.CharField(help_text=_("info, success, warning, danger, tier or segment"))
 
 
 class ArrivalSerializer(serializers.Serializer):
@@ -339,23 +346,39 @@ class ArrivalSerializer(serializers.Serializer):
     stay = ArrivalStaySerializer()
     guest = ArrivalGuestSerializer(allow_null=True)
     preferences = GuestPreferenceSerializer(many=True)
-    alerts = serializers.SerializerMethodField()
-    badges = serializers.SerializerMethodField()
+    alerts = serializers.ListField(child=serializers.CharField(), help_text=_("Active alerts of the guest"))
+    badges = BadgeSerializer(many=True, help_text=_("Tier, segment, open complaints, churn warnings ..."))
+    eta = serializers.CharField(
+        allow_null=True, help_text=_("HH:MM in the hotel's time zone: the check-in time, else a time in the requests")
+    )
+    tier = serializers.CharField(allow_null=True)
+    segment = serializers.CharField(allow_null=True)
+    vip = serializers.BooleanField(help_text=_("A VIP code or the VIP segment"))
+    first_stay = serializers.BooleanField(help_text=_("No earlier stay in the chain"))
+    birthday_during_stay = serializers.DateField(allow_null=True)
 
-    def get_alerts(self, row) -> list[str]:
-        return [a.text for a in row["alerts"]]
 
-    def get_badges(self, row) -> list[dict]:
-        return [{"label": str(b.label), "kind": b.kind} for b in row["badges"]]
+class ListTotalsSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    guests = serializers.IntegerField()
+    vip = serializers.IntegerField()
+    first_stay = serializers.IntegerField()
+    birthdays = serializers.IntegerField()
+    alerts = serializers.IntegerField()
 
 
 class ArrivalsSerializer(serializers.Serializer):
-    """A day of arrivals.  One serializer for the whole list: its fields are built once,
-    not once per arrival (that cost seconds for 500 arrivals)."""
+    """A daily list (arrivals, in-house, departures) of one property.  Documents the shape:
+    the view renders the selector's plain rows (a serializer per row cost most of a
+    500-arrival day)."""
 
+    kind = serializers.ChoiceField(choices=["arrivals", "in-house", "departures"])
     property = serializers.CharField()
+    time_zone = serializers.CharField(help_text=_("The property's IANA time zone"))
     date = serializers.DateField()
+    business_date = serializers.DateField(help_text=_("Today at the property"))
     count = serializers.IntegerField()
+    totals = ListTotalsSerializer()
     results = ArrivalSerializer(many=True)
 
 

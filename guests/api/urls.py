@@ -17,5 +17,7 @@ router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("arrivals/", views.ArrivalsView.as_view(), name="arrivals"),
+    path("in-house/", views.InHouseView.as_view(), name="in-house"),
+    path("departures/", views.DeparturesView.as_view(), name="departures"),
     *router.urls,
 ]

@@ -5,7 +5,7 @@
 * ``audit`` — the audit log, filtered for chain admins;
 * ``search`` — guest lookup (names, pinyin, typos, phone suffixes, e-mails);
 * ``profile`` — the guest 360 view;
-* ``arrivals`` — a day's arrivals with what to prepare;
+* ``daily_lists`` — a day's arrivals, in-house guests and departures at a property;
 * ``duplicates`` — likely duplicates and past merges;
 * ``inventory`` — rooms to sell, their history and the room nights of a period;
 * ``on_the_books`` — guests with a stay reserved or in house (segmentation and churn share it).
@@ -16,7 +16,6 @@ import services.
 """
 
 from .access import active_guests, visible_properties
-from .arrivals import arrivals, arrivals_date, default_arrival_date
 from .audit import audit_event_list, audit_events
 from .consent import (
     consent_history,
@@ -25,6 +24,22 @@ from .consent import (
     contactable_guest_ids,
     guest_has_consent,
     with_consent,
+)
+from .daily_lists import (
+    ARRIVALS,
+    DEPARTURES,
+    IN_HOUSE,
+    KINDS,
+    arrivals,
+    arrivals_date,
+    birthday_between,
+    business_date,
+    daily_list,
+    default_arrival_date,
+    list_date,
+    list_property,
+    list_totals,
+    zone_of,
 )
 from .duplicates import (
     DUPLICATE_REASON_LABELS,
@@ -61,7 +76,18 @@ __all__ = [
     "PROFILE_STAY_LIMIT",
     "GuestProfile",
     "active_guests",
+    "ARRIVALS",
+    "DEPARTURES",
+    "IN_HOUSE",
+    "KINDS",
     "arrivals",
+    "birthday_between",
+    "business_date",
+    "daily_list",
+    "list_date",
+    "list_property",
+    "list_totals",
+    "zone_of",
     "arrivals_date",
     "audit_event_list",
     "audit_events",

@@ -10,3 +10,24 @@
     }
   });
 })();
+
+// <button data-print>: print the page (the daily lists' print view).
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (target instanceof HTMLElement && target.hasAttribute("data-print")) {
+    window.print();
+  }
+});
+
+// The browser's time zone for pages of the whole chain (crm_site.timezones): a cookie
+// the server reads when the user has not chosen a zone in their staff profile.
+(() => {
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && !document.cookie.split("; ").includes("crm_tz=" + zone)) {
+      document.cookie = "crm_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) {
+    // No Intl time zone: the server's default applies.
+  }
+})();

@@ -35,7 +35,7 @@ from .duplicates import (
 )
 from .inventory import RoomSupply, inventory_overview, room_inventory_for, room_supply, rooms_on
 from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
-from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
+from .search import FUZZY_CANDIDATES, GuestLookup, guest_lookup, guest_search, guest_search_results, lookup_text
 
 __all__ = [
     "RoomSupply",
@@ -62,7 +62,10 @@ __all__ = [
     "duplicates_section",
     "guest_has_consent",
     "guest_profile",
+    "GuestLookup",
+    "guest_lookup",
     "guest_search",
+    "lookup_text",
     "guest_search_results",
     "merge_history",
     "reason_labels",

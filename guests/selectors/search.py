@@ -116,13 +116,10 @@ def _annotated(queryset):
     stays = Stay.objects.filter(guest=OuterRef("pk")).exclude(status__in=_LOST)
     latest = stays.order_by("-arrival_date", "-id")
     value = stays.order_by().values("guest").annotate(total=Sum("total_revenue")).values("total")
-    return (
-        queryset.select_related("company")
-        .annotate(
-            last_stay=Subquery(latest.values("arrival_date")[:1]),
-            last_city=Subquery(latest.values("property__city")[:1]),
-            stay_value=Subquery(value),
-        )
+    return queryset.select_related("company").annotate(
+        last_stay=Subquery(latest.values("arrival_date")[:1]),
+        last_city=Subquery(latest.values("property__city")[:1]),
+        stay_value=Subquery(value),
     )
 
 

@@ -101,14 +101,18 @@ def namesake_queries(sample: int = SAMPLE, seed: int = 11) -> tuple[dict[str, li
     from guests import search_keys
     from guests.models import Guest
 
+    # 100+ namesakes exist at the SPEC's 1,000,000 guests; a smaller chain is measured
+    # with the same share of the chain (at least 5 namesakes), and says so.
+    total = Guest.objects.active().count()
+    least = max(5, min(NAMESAKES_MIN, round(NAMESAKES_MIN * total / 1_000_000)))
     shared = list(
         Guest.objects.active()
         .values("name_key")
         .annotate(n=Count("id"))
-        .filter(n__gte=NAMESAKES_MIN)
+        .filter(n__gte=least)
         .values_list("name_key", flat=True)
     )
-    info = {"names shared by 100+ guests": len(shared)}
+    info = {"namesakes at least": least, "names shared by that many": len(shared)}
     if not shared:
         return {}, info
     rng = random.Random(seed)
@@ -193,6 +197,8 @@ def gunicorn(*, workers: int = 2):
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--timeout",
+            "120",
             "--log-level",
             "warning",
         ],
@@ -221,8 +227,8 @@ def gunicorn(*, workers: int = 2):
             process.kill()
 
 
-def _http_get(port: int, path: str, token: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _http_get(port: int, path: str, token: str, timeout: float = 30) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path, headers={"Authorization": f"Token {token}", "Host": "localhost"})
         response = connection.getresponse()
@@ -234,8 +240,8 @@ def _http_get(port: int, path: str, token: str) -> tuple[int, bytes]:
 def run_over_http(port: int, token: str, kinds: dict, *, repeat: int, log=print) -> dict:
     results = {}
     for kind, queries in kinds.items():
-        for query, _intended in queries[:3]:  # warm both workers
-            _http_get(port, "/api/v1/guests/?" + urllib.parse.urlencode({"q": query}), token)
+        for query, _intended in queries[:4]:  # warm both workers (their first request loads Django)
+            _http_get(port, "/api/v1/guests/?" + urllib.parse.urlencode({"q": query}), token, timeout=180)
         samples, first = [], 0
         for i in range(max(repeat, len(queries))):
             query, intended = queries[i % len(queries)]
@@ -269,7 +275,7 @@ def bench_lookup(chain, *, repeat: int, log=print) -> dict:
                 port, chain.users["front_desk"]["token"], http_kinds, repeat=repeat, log=log
             ).items():
                 results[f"HTTP gunicorn: {kind}"] = stats
-    except (RuntimeError, OSError) as exc:
+    except (RuntimeError, OSError, http.client.HTTPException) as exc:
         results["HTTP gunicorn"] = {"status": "failed", "reason": str(exc)[:500]}
         log(f"    HTTP gunicorn failed: {exc}")
     every = [s for s in results.values() if "p95_ms" in s]

@@ -118,11 +118,11 @@ def _read_token(query: LookupQuery, token: str) -> None:
         if len(bare) >= PHONE_TAIL_MIN:
             query.digits.append(bare)
         return
-    if any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token):
-        query.identifiers.append(token)
-        return
     if _EMAIL_LOCAL.match(token):
         query.local_parts.append((token.lower(), name_token(token)))
+        return
+    if any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token):
+        query.identifiers.append(token)
         return
     name = name_token(token)
     if name is not None:

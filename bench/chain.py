@@ -30,7 +30,15 @@ from crm_site import pgcopy
 
 from . import db
 
-LOADER_VERSION = 3
+LOADER_VERSION = 4  # 4: the lookup keys of guests.search_keys.guest_name_keys
+NAME_KEY_COLUMNS = (
+    "search_document",
+    "name_key",
+    "name_initials",
+    "name_key_reversed",
+    "family_skeleton",
+    "given_skeleton",
+)
 PROFILE_STAYS = 300
 ARRIVALS = 500
 ARRIVALS_PROPERTY = "LIS"
@@ -146,7 +154,7 @@ def _name_combinations(log) -> tuple[list[tuple], dict]:
     # The key functions are pure: memoise them for the load (parts repeat across
     # combinations), so keys are exactly what guests.search_keys computes, only sooner.
     patched = {}
-    for name in ("to_latin", "_alternative_latin", "_initials"):
+    for name in ("to_latin", "_alternative_latin", "_initials", "skeleton"):
         original = getattr(search_keys, name, None)
         if original is not None:
             patched[name] = original
@@ -174,21 +182,17 @@ def _combinations(rows, started, log):
                 family_name_latin=fam_latin[family],
                 given_name_latin=giv_latin[given],
             )
-            keys = search_keys.name_keys(**names)
+            keys = search_keys.guest_name_keys(**names)
             local = f"{giv_latin[given]}.{fam_latin[family]}".lower()
-            rows.append(
-                (0, fi, gi, *names.values(), keys["search_document"], keys["name_key"], keys["name_initials"], local)
-            )
+            rows.append((0, fi, gi, *names.values(), *(keys[k] for k in NAME_KEY_COLUMNS), local))
     latin_family = list(dict.fromkeys(LATIN_FAMILY))
     latin_given = list(dict.fromkeys(LATIN_GIVEN))
     for fi, family in enumerate(latin_family):
         for gi, given in enumerate(latin_given):
             names = dict(family_name="", given_name="", family_name_latin=family, given_name_latin=given)
-            keys = search_keys.name_keys(**names)
+            keys = search_keys.guest_name_keys(**names)
             local = search_keys.to_latin(f"{given}.{family}").replace(" ", "").replace("'", "")
-            rows.append(
-                (1, fi, gi, *names.values(), keys["search_document"], keys["name_key"], keys["name_initials"], local)
-            )
+            rows.append((1, fi, gi, *names.values(), *(keys[k] for k in NAME_KEY_COLUMNS), local))
     counts = {
         "cn_family": len(cn_family),
         "cn_given": len(cn_given),
@@ -284,7 +288,8 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
             """
             CREATE TEMP TABLE bench_names (
               kind int, fam int, giv int, family_name text, given_name text, family_name_latin text,
-              given_name_latin text, search_document text, name_key text, name_initials text, email_local text
+              given_name_latin text, search_document text, name_key text, name_initials text,
+              name_key_reversed text, family_skeleton text, given_skeleton text, email_local text
             ) ON COMMIT DROP
             """
         )
@@ -299,9 +304,7 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
                 "given_name",
                 "family_name_latin",
                 "given_name_latin",
-                "search_document",
-                "name_key",
-                "name_initials",
+                *NAME_KEY_COLUMNS,
                 "email_local",
             ],
             names,
@@ -327,7 +330,7 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
               language, email, phone, document_hash, vip_code, company_id, marketing_email_consent,
               marketing_email_consent_at, marketing_email_consent_source, marketing_sms_consent,
               marketing_sms_consent_at, marketing_sms_consent_source, profiling_opt_out, notes, search_document,
-              name_key, name_initials, phone_reversed, merged_into_id, is_anonymised, version, created_at, updated_at
+              name_key, name_initials, name_key_reversed, family_skeleton, given_skeleton, phone_reversed, merged_into_id, is_anonymised, version, created_at, updated_at
             )
             SELECT n.family_name, n.given_name, n.family_name_latin, n.given_name_latin,
                    CASE WHEN g.u4 < 0.5 THEN 'F' ELSE 'M' END,
@@ -339,6 +342,7 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
                    g.u4 < 0.6, CASE WHEN g.u4 < 0.6 THEN now() END, CASE WHEN g.u4 < 0.6 THEN 'bench' ELSE '' END,
                    g.u4 < 0.3, CASE WHEN g.u4 < 0.3 THEN now() END, CASE WHEN g.u4 < 0.3 THEN 'bench' ELSE '' END,
                    false, '', n.search_document, n.name_key, n.name_initials,
+                   n.name_key_reversed, n.family_skeleton, n.given_skeleton,
                    reverse(substr(p.phone, 2)), NULL, false, 1, now(), now()
             FROM g
             CROSS JOIN LATERAL (

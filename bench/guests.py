@@ -8,7 +8,6 @@ logged-in session for pages), permission checks, serializers and templates, in p
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import statistics
 import time
 from pathlib import Path
@@ -73,106 +72,12 @@ def _typo(word: str, salt: int) -> str:
     return word[:i] + repl + word[i + 1 :]
 
 
-def search_queries(per_kind: int = 40) -> dict[str, list[tuple[str, dict | None]]]:
-    """What agents type, per kind, from real rows of the loaded chain: (query, expected
-    guest names or None when any answer is right, e.g. a 4-digit phone suffix)."""
-    from guests import search_keys
-    from guests.models import Guest
-
-    bounds = Guest.objects.filter(email__endswith="@bench.example").order_by("id").values_list("id", flat=True)
-    first, last = bounds.first(), bounds.last()
-    span = last - first + 1
-    ids = [first + (k * 104_729) % span for k in range(1, per_kind * 6)]
-    rows = list(
-        Guest.objects.filter(pk__in=ids).values(
-            "id",
-            "family_name",
-            "given_name",
-            "family_name_latin",
-            "given_name_latin",
-            "name_key",
-            "name_initials",
-            "email",
-            "phone",
-        )
-    )
-    chinese = [r for r in rows if r["family_name"]][:per_kind]
-    latin = [r for r in rows if not r["family_name"]][:per_kind]
-    mixed = list(itertools.chain.from_iterable(zip(chinese, latin, strict=False)))[:per_kind]
-
-    def names(r):
-        return {"family_name_latin": r["family_name_latin"], "given_name_latin": r["given_name_latin"]}
-
-    def pinyin(r):
-        return search_keys.to_latin(r["family_name"]), search_keys.to_latin(r["given_name"]).replace(" ", "")
-
-    kinds = {
-        "pinyin spaced (zhang wei)": [("%s %s" % pinyin(r), names(r)) for r in chinese],
-        "pinyin joined (zhangwei)": [(r["name_key"], names(r)) for r in chinese],
-        "pinyin initials (zw)": [(r["name_initials"], None) for r in chinese],
-        "chinese characters": [(r["family_name"] + r["given_name"], names(r)) for r in chinese],
-        "latin full name": [(f"{r['given_name_latin']} {r['family_name_latin']}", names(r)) for r in latin],
-        "name prefix (4 letters)": [(search_keys.to_latin(r["family_name_latin"])[:4], None) for r in mixed],
-        "fuzzy typo (latin)": [
-            (
-                f"{_typo(search_keys.to_latin(r['family_name_latin']), k)} {search_keys.to_latin(r['given_name_latin'])}",
-                names(r),
-            )
-            for k, r in enumerate(latin)
-        ],
-        "fuzzy typo (pinyin)": [
-            (
-                "%s %s"
-                % (
-                    _typo(pinyin(r)[0] + "  ", k).strip() if len(pinyin(r)[0]) < 4 else _typo(pinyin(r)[0], k),
-                    pinyin(r)[1],
-                ),
-                names(r),
-            )
-            for k, r in enumerate(chinese)
-        ],
-        "phone suffix (4 digits)": [(r["phone"][-4:], None) for r in mixed],
-        "phone suffix (7 digits)": [(r["phone"][-7:], {"phone": r["phone"]}) for r in mixed],
-        "email": [(r["email"], {"email": r["email"]}) for r in mixed],
-    }
-    return {k: v for k, v in kinds.items() if v}
-
-
 def bench_search(chain, *, repeat: int, log=print) -> dict:
-    client = api_client(chain, "front_desk")
-    results = {}
-    all_samples = []
-    for kind, queries in search_queries().items():
+    """The lookup: the intended guest first / in the top 5 and the latency per kind of
+    query, namesakes, and the same over HTTP against gunicorn (``bench.lookup``)."""
+    from .lookup import bench_lookup
 
-        def call(i, queries=queries):
-            query, _expected = queries[i % len(queries)]
-            _check(client.get("/api/v1/guests/", {"q": query}), f"search {query!r}")
-
-        stats, samples = measure(call, repeat=repeat, warmup=min(len(queries), 5))
-        all_samples.extend(samples)
-        stats["queries"] = len(queries)
-        stats["example"] = queries[0][0]
-        recall = _recall(client, queries)
-        if recall is not None:
-            stats["recall"] = recall
-        results[kind] = stats
-        log(
-            f"    {kind:<28} p95 {stats['p95_ms']:>7.1f} ms"
-            + (f"  recall {recall:.0%}" if recall is not None else "")
-            + f"  e.g. {stats['example']!r}"
-        )
-    results["all lookups"] = summarise(all_samples)
-    return results
-
-
-def _recall(client, queries) -> float | None:
-    checks = []
-    for query, expected in queries:
-        if expected is None:
-            continue
-        found = client.get("/api/v1/guests/", {"q": query}).json()["results"]
-        checks.append(any(all(g.get(k) == v for k, v in expected.items()) for g in found))
-    return round(sum(checks) / len(checks), 3) if checks else None
+    return bench_lookup(chain, repeat=repeat, log=log)
 
 
 # --- Guest 360 ----------------------------------------------------------------------------------

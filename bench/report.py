@@ -86,6 +86,10 @@ def print_table(results: dict, out=print) -> None:
             if not isinstance(stats, dict):
                 continue
             other = []
+            if "right_first" in stats:
+                other.append(f"1st {stats['right_first']:.0%}")
+            if "right_top5" in stats:
+                other.append(f"top5 {stats['right_top5']:.0%}")
             for key in ("stays_per_s", "seconds", "queries", "recall", "arrivals", "stays"):
                 if key in stats:
                     value = stats[key]

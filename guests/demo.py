@@ -276,7 +276,7 @@ def _make_guest(rng: random.Random, i: int) -> Guest:
         marketing_email_consent_at=timezone.now() if consent else None,
         marketing_email_consent_source="demo" if consent else "",
         marketing_sms_consent=consent and rng.random() < 0.5,
-        **search_keys.name_keys(**names),
+        **search_keys.guest_name_keys(**names),
     )
     return guest
 

@@ -142,6 +142,9 @@ class Guest(models.Model):
     name_key = models.CharField(max_length=200, editable=False, blank=True, db_index=True)
     name_initials = models.CharField(max_length=20, editable=False, blank=True, db_index=True)
     phone_reversed = models.CharField(max_length=20, editable=False, blank=True, db_index=True)
+    name_key_reversed = models.CharField(max_length=200, editable=False, blank=True, db_index=True)
+    family_skeleton = models.CharField(max_length=100, editable=False, blank=True, db_index=True)
+    given_skeleton = models.CharField(max_length=100, editable=False, blank=True, db_index=True)
 
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_guests"

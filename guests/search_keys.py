@@ -7,6 +7,14 @@ Search is done on keys computed once at write time, so a lookup is an index prob
   both name orders.  PostgreSQL indexes it with pg_trgm for typo tolerance.
 * ``name_key``: family + given name joined, no spaces (``zhangwei``): prefix search.
 * ``name_initials``: initials of the pinyin / Latin name (``zw``).
+* ``name_key_reversed``: given + family name joined (``weizhang``): a token is matched as
+  the start of either name (``name_key`` or this), so tokens narrow in any order.
+* ``family_skeleton`` / ``given_skeleton``: the name without its vowels (and ``h``) after
+  the first letter and without doubled letters (``bianchi`` -> ``bnc``, ``oliveira`` ->
+  ``olvr``, ``thomas`` -> ``tms``).
+  Two spellings a vowel slip or a doubled letter apart (``Bianchy``, ``Oliviera``,
+  ``Schnieder``) share it: typo tolerance by an exact lookup in an ordinary index, on
+  SQLite as on PostgreSQL.
 * ``phone_reversed``: the digits of the E.164 number reversed, so "ends with 4 digits"
   is a prefix search on an index.
 """
@@ -97,6 +105,40 @@ def name_keys(*, family_name: str, given_name: str, family_name_latin: str, give
         "name_key": name_key[:200],
         "name_initials": initials[:20],
     }
+
+
+_VOWELS = str.maketrans("", "", "aeiouyh")
+SKELETON_MIN_WORD = 4
+
+
+def skeleton(word: str) -> str:
+    """The typo-tolerant key of one name (see module docstring); "" for names too short
+    to tell apart that way (``li`` and ``lu`` would share ``l``)."""
+    letters = "".join(ch for ch in to_latin(word) if ch.isalpha())
+    if len(letters) < SKELETON_MIN_WORD:
+        return ""
+    squeezed = letters[0] + letters[1:].translate(_VOWELS)
+    key = "".join(ch for i, ch in enumerate(squeezed) if i == 0 or ch != squeezed[i - 1])
+    return key[:100] if len(key) >= 3 else ""
+
+
+def guest_name_keys(
+    *, family_name: str, given_name: str, family_name_latin: str, given_name_latin: str
+) -> dict[str, str]:
+    """Every name key of a guest: ``name_keys`` plus the keys a lookup token meets in
+    any order and with a slip (see module docstring)."""
+    keys = name_keys(
+        family_name=family_name,
+        given_name=given_name,
+        family_name_latin=family_name_latin,
+        given_name_latin=given_name_latin,
+    )
+    family = to_latin(family_name) or to_latin(family_name_latin)
+    given = to_latin(given_name) or to_latin(given_name_latin)
+    keys["name_key_reversed"] = f"{given}{family}".replace(" ", "")[:200]
+    keys["family_skeleton"] = skeleton(family)
+    keys["given_skeleton"] = skeleton(given)
+    return keys
 
 
 def query_forms(query: str) -> dict[str, str]:

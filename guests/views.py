@@ -24,9 +24,18 @@ from .models import AuditEvent, Guest, GuestMerge
 @permission_required("guests.view_guest", raise_exception=True)
 @vary_on_headers("HX-Request")  # the same URL answers a page or a partial: caches must not mix them
 def search(request):
+    """The search box: any mix of name, phone tail, birth year, e-mail, member number,
+    city.  A query that cannot be searched (too long, punctuation only) is answered
+    with the reason, not with an empty list."""
     query = request.GET.get("q", "").strip()
-    results = selectors.guest_search_results(query=query, viewer=request.user) if query else []
-    context = {"query": query, "results": results}
+    context = {"query": query, "results": None, "error": ""}
+    if query:
+        try:
+            text = selectors.lookup_text(query)
+        except DomainError as error:
+            context["error"] = error.message
+        else:
+            context["results"] = selectors.guest_search_results(query=text, viewer=request.user)
     if request.htmx:
         return render(request, "guests/_search_results.html", context)
     return render(request, "guests/search.html", context)

@@ -28,8 +28,12 @@ def luhn_check_digit(payload: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """What an agent typed, as a member number would be stored (upper case, no spaces)."""
-    return _SEPARATORS.sub("", (text or "").strip()).upper()
+    """What an agent typed, as a member number would be stored (upper case, no spaces;
+    the letter added when only the 9 digits were typed)."""
+    value = _SEPARATORS.sub("", (text or "").strip()).upper()
+    if value.isdigit() and len(value) == PAYLOAD_DIGITS + 1:
+        value = PREFIX + value
+    return value
 
 
 def is_member_number(text: str) -> bool:

@@ -76,7 +76,7 @@ class GuestFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         kwargs.update(
-            search_keys.name_keys(
+            search_keys.guest_name_keys(
                 family_name=kwargs.get("family_name", ""),
                 given_name=kwargs.get("given_name", ""),
                 family_name_latin=kwargs.get("family_name_latin", ""),

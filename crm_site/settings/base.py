@@ -250,6 +250,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # API tokens (django-rest-knox): shown once, stored as a digest, expire after this many
 # hours (30 days: an integration renews its token monthly), die with a password change.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=30 * 24)
+# Seconds a process keeps a checked token (its user, roles and permissions) before it
+# reads them again: a revoked token, a deactivated user or a changed password stop
+# working within this time in every process (0: check every request).
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=5)
 KNOX_TOKEN_MODEL = "tokens.ApiToken"
 # knox's own model is swapped out for tokens.ApiToken; its migrations would still create
 # an unused table (which breaks flushing the database), so they are not run.

@@ -10,7 +10,7 @@ class TokensConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from . import checks, receivers, schema  # noqa: F401  (system checks, OpenAPI auth schemes)
 
@@ -18,4 +18,12 @@ class TokensConfig(AppConfig):
             receivers.end_tokens_on_credential_change,
             sender=get_user_model(),
             dispatch_uid="tokens.end_tokens_on_credential_change",
+        )
+        post_delete.connect(
+            receivers.forget_checked_token, sender="tokens.ApiToken", dispatch_uid="tokens.forget_checked_token"
+        )
+        m2m_changed.connect(
+            receivers.forget_checked_tokens,
+            sender=get_user_model().groups.through,
+            dispatch_uid="tokens.forget_checked_tokens",
         )

@@ -3,6 +3,11 @@ session.  Both refuse what the credential rules refuse."""
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
@@ -17,6 +22,54 @@ from . import services
 from .models import ApiToken
 
 INVALID = _("Invalid token.")
+_CACHE_MAX = 2048
+
+
+class CheckedTokens:
+    """Tokens this process checked in the last ``API_TOKEN_CACHE_SECONDS`` seconds, with
+    their user, roles and permissions already loaded.
+
+    A lookup is a 0.3 ms statement; reading the token, the user's groups and both
+    permission tables again on every request cost three times that.  The price is a
+    short delay: a revoked or expired token, a deactivated user or a changed password
+    stops working within the TTL in every process (a revocation in this process takes
+    effect at once, see ``forget``).  Each request gets its own copy of the user, so a
+    request cannot leak attributes into the next one.
+    """
+
+    def __init__(self):
+        self._entries: dict[str, tuple[float, object, ApiToken]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str):
+        ttl = settings.API_TOKEN_CACHE_SECONDS
+        if ttl <= 0:
+            return None
+        entry = self._entries.get(digest)
+        if entry is None or time.monotonic() - entry[0] >= ttl:
+            return None
+        _at, user, api_token = entry
+        return copy.copy(user), api_token
+
+    def put(self, digest: str, user, api_token: ApiToken) -> None:
+        if settings.API_TOKEN_CACHE_SECONDS <= 0:
+            return
+        user.get_all_permissions()  # loads the permission caches the copies carry
+        is_api_only(user)  # and the roles
+        with self._lock:
+            if len(self._entries) >= _CACHE_MAX:
+                self._entries.clear()
+            self._entries[digest] = (time.monotonic(), user, api_token)
+
+    def forget(self, digest: str | None = None) -> None:
+        with self._lock:
+            if digest is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(digest, None)
+
+
+checked_tokens = CheckedTokens()
 
 
 class CrmTokenAuthentication(TokenAuthentication):
@@ -29,7 +82,14 @@ class CrmTokenAuthentication(TokenAuthentication):
             secret = token.decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(INVALID) from None
-        api_token = ApiToken.objects.select_related("user").filter(digest=hash_token(secret)).first()
+        digest = hash_token(secret)
+        cached = checked_tokens.get(digest)
+        if cached is not None:
+            user, api_token = cached
+            if api_token.expiry > timezone.now():
+                return user, api_token
+            checked_tokens.forget(digest)
+        api_token = ApiToken.objects.select_related("user").filter(digest=digest).first()
         if api_token is None:
             raise exceptions.AuthenticationFailed(INVALID)
         if api_token.expiry <= timezone.now():
@@ -42,7 +102,8 @@ class CrmTokenAuthentication(TokenAuthentication):
             api_token.delete()
             raise exceptions.AuthenticationFailed(_("The token ended with a password change."))
         services.token_touch(api_token)
-        return user, api_token
+        checked_tokens.put(digest, user, api_token)
+        return copy.copy(user), api_token
 
 
 class CrmSessionAuthentication(SessionAuthentication):

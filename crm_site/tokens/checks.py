@@ -17,6 +17,10 @@ def check_credential_settings(app_configs=None, **kwargs):
     for name, meaning in _POSITIVE.items():
         if getattr(settings, name) < 1:
             errors.append(checks.Error(f"{name} must be at least 1 ({meaning}).", id="tokens.E001"))
+    if not 0 <= settings.API_TOKEN_CACHE_SECONDS <= 60:
+        errors.append(
+            checks.Error("API_TOKEN_CACHE_SECONDS must be 0-60 (a revoked token must stop soon).", id="tokens.E004")
+        )
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(checks.Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="tokens.E002"))
     directives = settings.CONTENT_SECURITY_POLICY.get("DIRECTIVES", {})

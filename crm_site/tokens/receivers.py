@@ -16,3 +16,19 @@ def end_tokens_on_credential_change(sender, instance, created=False, update_fiel
     if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     services.tokens_end_stale(user=instance)
+
+
+def forget_checked_token(sender, instance, **kwargs):
+    """A deleted (revoked, expired, stale) token stops at once in this process; other
+    processes drop it within ``API_TOKEN_CACHE_SECONDS``."""
+    from .authentication import checked_tokens
+
+    checked_tokens.forget(instance.digest)
+
+
+def forget_checked_tokens(sender, **kwargs):
+    """A user's roles changed: every process re-reads permissions within the TTL, this
+    one at once."""
+    from .authentication import checked_tokens
+
+    checked_tokens.forget()

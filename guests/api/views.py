@@ -99,20 +99,41 @@ class GuestViewSet(
     filterset_class = GuestFilterSet
     queryset = Guest.objects.active().select_related("company").order_by("id")
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Search text")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "Search text, any tokens in any order: a name in any script or spelling (characters, "
+                    "pinyin, initials, Latin; typos tolerated), a phone tail of 4+ digits, a birth year, a "
+                    "member number with or without its letter, an e-mail or its start, a city.  Best match "
+                    "first; ``count`` is every match, ``results`` the first page, ``hint`` says how to narrow "
+                    "when there are more.  Empty, over 100 characters or punctuation only: 400 naming ``q``."
+                ),
+            )
+        ]
+    )
     def list(self, request, *args, **kwargs):
-        query = request.query_params.get("q", "").strip()
-        if query:
-            results = selectors.guest_search(query=query)
-            if set(request.query_params) - {"q", "format", "page", "page_size"}:
-                # Other filters narrow the matches (one more query, only when asked for).
-                ids = [g.pk for g in results]
-                filtered = self.filter_queryset(self.get_queryset().filter(pk__in=ids))
-                keep = set(filtered.values_list("pk", flat=True))
-                results = [g for g in results if g.pk in keep]
-            data = self.get_serializer(results, many=True).data
-            return Response({"count": len(data), "next": None, "previous": None, "results": data})
-        return super().list(request, *args, **kwargs)
+        if "q" not in request.query_params:
+            return super().list(request, *args, **kwargs)
+        lookup = selectors.guest_lookup(query=selectors.lookup_text(request.query_params["q"]))
+        results, total = lookup.guests, lookup.total
+        if set(request.query_params) - {"q", "format", "page", "page_size"}:
+            # Other filters narrow the matches (one more query, only when asked for).
+            ids = [g.pk for g in results]
+            filtered = self.filter_queryset(self.get_queryset().filter(pk__in=ids))
+            keep = set(filtered.values_list("pk", flat=True))
+            results = [g for g in results if g.pk in keep]
+            total = len(results)
+        data = self.get_serializer(results, many=True).data
+        body = {"count": total, "next": None, "previous": None, "results": data}
+        if total > len(data):
+            body["hint"] = _("%(shown)s of %(total)s guests shown: add a phone tail, a birth year or a city.") % {
+                "shown": len(data),
+                "total": total,
+            }
+        return Response(body)
 
     def retrieve(self, request, *args, **kwargs):
         """One profile; the read is audited (who read which guest, when)."""

@@ -58,7 +58,7 @@ from .on_the_books import (
     stays_on_the_books,
 )
 from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
-from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
+from .search import FUZZY_CANDIDATES, GuestLookup, guest_lookup, guest_search, guest_search_results, lookup_text
 
 __all__ = [
     "ON_THE_BOOKS_STATUSES",
@@ -101,7 +101,10 @@ __all__ = [
     "duplicates_section",
     "guest_has_consent",
     "guest_profile",
+    "GuestLookup",
+    "guest_lookup",
     "guest_search",
+    "lookup_text",
     "guest_search_results",
     "merge_history",
     "reason_labels",

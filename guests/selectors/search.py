@@ -1,248 +1,266 @@
-"""Guest lookup from what an agent typed: names in any script, phones, e-mails."""
+"""Guest lookup from what an agent typed: every token narrows, the right guest first.
+
+How a lookup runs (the same statements and the same order on SQLite and PostgreSQL):
+
+1. ``search_query.parse`` reads the tokens (names, digits, e-mails, member numbers).
+2. Every token becomes a condition, all of them ANDed: a name word is the start of the
+   family-first or the given-first joined name (``name_key`` / ``name_key_reversed``),
+   or the initials; 4+ digits are a phone tail, a birth year (4 digits 1900-2100) or a
+   member number without its letter; an e-mail token is the start of the e-mail; a
+   word with a dot (``li.liu``) the start of an e-mail or a name; a city the guests who
+   stayed at that city's hotels (or a name).  Every condition is an ordinary index
+   lookup.
+3. When that finds fewer than a page, the same again with typo tolerance: a name word
+   also meets the family or given name with the same consonant skeleton
+   (``search_keys.skeleton``: ``Bianchy`` finds Bianchi, ``Oliviera`` Oliveira).
+   On PostgreSQL a name that still finds nobody gets the variant / trigram search of
+   ``search_fuzzy`` (two slips, partial words).
+4. At most ``CANDIDATES`` matches (exact joined names first, then the newest profiles)
+   are ranked in Python: exact identifiers (member number, the whole e-mail) first,
+   then names by closeness (the characters typed before homophones, a whole word
+   before a prefix, a prefix before a slip), then the latest stay and the value.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import re
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db import connection
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 
 from crm_site.extensions import badges_for, identifier_lookups
 
 from .. import search_keys
-from ..models import Guest
+from ..models import Guest, Property, Stay
+from . import search_fuzzy
 from .access import active_guests
+from .search_fuzzy import FUZZY_CANDIDATES
+from .search_query import LookupQuery, NameToken, birth_year, lookup_text, parse
 
-_DIGITS = re.compile(r"\D")
-_PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
-# NUL and other control characters: no name, phone or e-mail has them (PostgreSQL
-# refuses NUL in a query parameter).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-MAX_QUERY = 100
+__all__ = [
+    "CANDIDATES",
+    "FUZZY_CANDIDATES",
+    "GuestLookup",
+    "guest_lookup",
+    "guest_search",
+    "guest_search_results",
+    "lookup_text",
+]
+
+# Matches ranked at most.  A name alone shared by thousands ("li") is ranked among the
+# exact joined names and the newest profiles; the total is still counted and shown with
+# a hint to add a token (phone tail, birth year), which narrows in the database.
+CANDIDATES = 200
+_LOST = ("cancelled", "no_show")
+_CITY_TTL = 300.0
+_cities: dict = {"at": -_CITY_TTL, "map": {}}
 
 
-# Candidates the fuzzy steps rank at most, however common the name: a typo in a common
-# name ("zhnag") is a neighbour of every Zhang, and ranking 50,000 of them would cost
-# more than the whole lookup may take at 1,000,000 guests.
-FUZZY_CANDIDATES = 500
+@dataclass
+class GuestLookup:
+    """A page of ranked guests and how many matched in all."""
+
+    guests: list[Guest]
+    total: int
+    limit: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.total > len(self.guests) or len(self.guests) >= self.limit
 
 
 def guest_search(*, query: str, limit: int | None = None) -> list[Guest]:
-    """Find guests from what an agent typed: a partial name in any script or spelling
-    (typos, accents, pinyin, initials), a phone suffix of 4+ digits, an e-mail or a
-    member number.  Best matches first; at most ``limit`` guests.
+    """The best matches for what an agent typed (see module docstring), at most ``limit``."""
+    return guest_lookup(query=query, limit=limit).guests
 
-    Names, each step only while the result is not full:
 
-    1. the joined name starting with what was typed, in either word order (``zhangw``,
-       ``wei zhang``, ``anna adams``), or the initials (``zw``) — index range scans that
-       already return rows in result order;
-    2. PostgreSQL: spelling neighbours — a word or the joined name one slip away (a
-       letter dropped, added, changed or two swapped: ``zhnag wei``, ``silvva``), found
-       by an exact lookup in a GIN index of one-deletion variants (migration 0005);
-    3. PostgreSQL, when nothing was found yet and the query has 5+ letters: pg_trgm word
-       similarity on every spelling (a partial word with a typo).
-    Steps 2 and 3 rank at most ``FUZZY_CANDIDATES`` candidates.  The SQLite fallback
-    does step 1, then a substring of any spelling (no typo tolerance).
-    """
+def guest_lookup(*, query: str, limit: int | None = None) -> GuestLookup:
     limit = limit or settings.GUEST_SEARCH_LIMIT
-    query = _CONTROL.sub(" ", str(query or "")[:MAX_QUERY]).strip()
-    if not query:
-        return []
-    base = active_guests().select_related("company")
+    parsed = parse(query)
+    if parsed.is_empty:
+        return GuestLookup([], 0, limit)
+    member_ids = _identifier_ids(parsed.text)
+    if member_ids:  # the whole query is a member number (spaces and all)
+        guests = _rank(list(_annotated(active_guests().filter(pk__in=member_ids))), parsed, set(member_ids))
+        return GuestLookup(guests[:limit], len(guests), limit)
+    conditions, exact_ids = _conditions(parsed)
+    if conditions is None:
+        return GuestLookup([], 0, limit)
+    matches, total = _matches(conditions, parsed)
+    if len(matches) < limit and any(n.skeleton for n in parsed.names):
+        slip_conditions, _ids = _conditions(parsed, slips=True)
+        matches, total = _matches(slip_conditions, parsed)
+    if not matches and parsed.only_names and connection.vendor == "postgresql":
+        ids = search_fuzzy.fuzzy_name_ids(latin=" ".join(n.compact for n in parsed.names), limit=limit)
+        by_id = {g.pk: g for g in _annotated(active_guests().filter(pk__in=ids))}
+        fuzzy = [by_id[pk] for pk in ids if pk in by_id]
+        return GuestLookup(fuzzy, len(fuzzy), limit)
+    ranked = _rank(matches, parsed, exact_ids)
+    return GuestLookup(ranked[:limit], total, limit)
 
+
+def _identifier_ids(text: str) -> list[int]:
     for identifier in identifier_lookups():
-        ids = identifier.lookup(query)
+        ids = identifier.lookup(text)
         if ids:
-            return list(base.filter(pk__in=ids)[:limit])
+            return list(ids)
+    return []
 
-    if "@" in query:
-        return list(base.filter(email__startswith=query.lower()).order_by("email", "id")[:limit])
 
-    digits = _DIGITS.sub("", query)
-    if _PHONE_LIKE.match(query) and len(digits) >= 4:
-        return list(base.filter(phone_reversed__startswith=digits[::-1]).order_by("phone_reversed", "id")[:limit])
-
-    forms = search_keys.query_forms(query)
-    latin, compact = forms["latin"], forms["compact"]
-    if not compact:
-        return []
-    keys = _joined_forms(latin)
-    initials = compact if compact.isalpha() and len(compact) <= 4 else ""
-    if connection.vendor == "postgresql":
-        return _name_search_postgres(latin=latin, keys=keys, initials=initials, limit=limit)
-
-    prefix_q = Q(name_initials=initials) if initials else Q(pk__in=[])
-    for key in keys:
-        prefix_q |= Q(name_key__startswith=key)
-    found = list(base.filter(prefix_q).order_by("name_key", "id")[:limit])
-    if len(found) >= limit or len(compact) < 3:
-        return found
-    fuzzy = (
-        base.filter(search_document__contains=latin)
-        .exclude(pk__in={g.pk for g in found})
-        .order_by("name_key", "id")[: limit - len(found)]
+def _annotated(queryset):
+    """Guests with what ranks and tells namesakes apart: the latest stay (arrival date
+    and the hotel's city) and the value of all stays (subqueries computed for the
+    returned rows only)."""
+    stays = Stay.objects.filter(guest=OuterRef("pk")).exclude(status__in=_LOST)
+    latest = stays.order_by("-arrival_date", "-id")
+    value = stays.order_by().values("guest").annotate(total=Sum("total_revenue")).values("total")
+    return queryset.select_related("company").annotate(
+        last_stay=Subquery(latest.values("arrival_date")[:1]),
+        last_city=Subquery(latest.values("property__city")[:1]),
+        stay_value=Subquery(value),
     )
-    return found + list(fuzzy)
 
 
-def _joined_forms(latin: str) -> list[str]:
-    """The query joined in every word order an agent may have used (the stored
-    ``name_key`` is family + given name): ``wei zhang`` -> zhangwei and weizhang."""
-    words = latin.split()
-    forms = ["".join(words)]
-    if 2 <= len(words) <= 3:
-        forms += ["".join(words[i:] + words[:i]) for i in range(1, len(words))]
-    return list(dict.fromkeys(f for f in forms if f))
+def _name_condition(name: NameToken, *, alone: bool, slips: bool) -> Q:
+    condition = Q(name_key__startswith=name.compact) | Q(name_key_reversed__startswith=name.compact)
+    if alone and name.compact.isalpha() and 2 <= len(name.compact) <= 4:
+        condition |= Q(name_initials=name.compact)
+    if slips and name.skeleton:
+        condition |= Q(family_skeleton=name.skeleton) | Q(given_skeleton=name.skeleton)
+    city_ids = _city_properties().get(name.compact)
+    if city_ids:
+        condition |= Exists(Stay.objects.filter(guest=OuterRef("pk"), property_id__in=city_ids))
+    return condition
 
 
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _digit_condition(digits: str) -> tuple[Q, set[int]]:
+    condition = Q(phone_reversed__startswith=digits[::-1])
+    year = birth_year(digits)
+    if year:
+        condition |= Q(birth_date__gte=f"{year}-01-01", birth_date__lte=f"{year}-12-31")
+    member_ids = set(_identifier_ids(digits))
+    if member_ids:
+        condition |= Q(pk__in=member_ids)
+    return condition, member_ids
 
 
-def _raw_guests(sql: str, params: list) -> list[Guest]:
-    guests = list(Guest.objects.raw(sql, params))
-    prefetch_related_objects([g for g in guests if g.company_id], "company")
-    return guests
+def _conditions(parsed: LookupQuery, *, slips: bool = False) -> tuple[Q | None, set[int]]:
+    """Every token's condition ANDed, and the ids an identifier names exactly; ``None``
+    when a token can match nobody (a member number that does not exist)."""
+    conditions, exact_ids = Q(), set()
+    alone = len(parsed.names) == 1 and not parsed.local_parts
+    for name in parsed.names:
+        conditions &= _name_condition(name, alone=alone, slips=slips)
+    for digits in parsed.digits:
+        condition, member_ids = _digit_condition(digits)
+        conditions &= condition
+        exact_ids |= member_ids
+    for email in parsed.emails:
+        conditions &= Q(email__startswith=email)
+    for local, name in parsed.local_parts:
+        condition = Q(email__startswith=local)
+        if name is not None:
+            condition |= _name_condition(name, alone=False, slips=slips)
+        conditions &= condition
+    for identifier in parsed.identifiers:
+        ids = _identifier_ids(identifier)
+        if not ids:
+            return None, set()
+        conditions &= Q(pk__in=ids)
+        exact_ids |= set(ids)
+    return conditions, exact_ids
 
 
-def _rank_neighbours(candidates: list[tuple], keys: list[str], *, whole_name: bool) -> list[int]:
-    """Ids of (id, name_key, search_document) candidates, closest spelling first.
-
-    Closeness is the edit distance between the query and the joined name (a whole name
-    typed) or the nearest stored word (one word typed): "cehn yan" puts Chen Yan before
-    Ceng Yan.  Within one distance the spellings take turns (the first Gao Wei, the first
-    Guo Wei, the second Gao Wei...) so an ambiguous slip shows every name it may mean
-    instead of a page of the most common one.
-    """
-    distance_of: dict[str, int] = {}
-    scored = []
-    for pk, name_key, document in candidates:
-        text = name_key if whole_name else document
-        distance = distance_of.get(text)
-        if distance is None:
-            words = [name_key] if whole_name else document.split()
-            distance = distance_of[text] = min(_edit_distance(w, k) for w in words for k in keys)
-        scored.append((distance, name_key, pk))
-    scored.sort()
-    turn: dict[str, int] = {}
-    ordered = []
-    for distance, name_key, pk in scored:
-        turn[name_key] = turn.get(name_key, -1) + 1
-        ordered.append((distance, turn[name_key], name_key, pk))
-    ordered.sort()
-    return [pk for *_rest, pk in ordered]
+def _matches(conditions: Q, parsed: LookupQuery) -> tuple[list[Guest], int]:
+    """At most ``CANDIDATES`` matching guests (exact joined names first, then the newest
+    profiles) and how many match in all (counted only when there are more)."""
+    queryset = active_guests().filter(conditions)
+    joined = _joined_names(parsed.names)
+    exact = Case(When(name_key__in=joined, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ordered = queryset.annotate(exact_name=exact).order_by("exact_name", "-id") if joined else queryset.order_by("-id")
+    matches = list(_annotated(ordered)[:CANDIDATES])
+    total = queryset.count() if len(matches) >= CANDIDATES else len(matches)
+    return matches, total
 
 
-def _edit_distance(a: str, b: str, cap: int = 3) -> int:
-    """Optimal string alignment distance (insert, delete, change, swap two neighbours),
-    counted up to ``cap``: step 2 only ever finds spellings one or two slips away."""
-    if a == b:
+def _joined_names(names: list[NameToken]) -> list[str]:
+    """The name words joined family-first in each order they may have been typed."""
+    words = [n.compact for n in names]
+    if not words or len(words) > 3:
+        return []
+    return list(dict.fromkeys("".join(words[i:] + words[:i]) for i in range(len(words))))
+
+
+# --- Ranking -------------------------------------------------------------------------------
+
+
+def _rank(guests: list[Guest], parsed: LookupQuery, exact_ids: set[int]) -> list[Guest]:
+    emails = set(parsed.emails) | {local for local, _name in parsed.local_parts}
+
+    def key(guest: Guest):
+        identified = guest.pk in exact_ids or (guest.email or "").lower() in emails
+        homophones, closeness = _name_closeness(guest, parsed.names)
+        last = guest.last_stay.toordinal() if getattr(guest, "last_stay", None) else 0
+        return (not identified, homophones, closeness, -last, -(getattr(guest, "stay_value", None) or 0), guest.pk)
+
+    return sorted(guests, key=key)
+
+
+def _name_closeness(guest: Guest, names: list[NameToken]) -> tuple[int, int]:
+    """(how many Chinese tokens matched by sound only, how far the words are): a whole
+    word 0, the start of a word 1, the initials 2, a slip 2 + its edit distance."""
+    if not names:
+        return 0, 0
+    words = set((guest.search_document or "").split()) | {guest.name_key, guest.name_key_reversed}
+    words.discard("")
+    local = f"{guest.family_name}{guest.given_name}"
+    homophones = closeness = 0
+    for name in names:
+        if name.characters and not all(ch in local for ch in name.characters):
+            homophones += 1
+        closeness += _word_closeness(name.compact, words, guest.name_initials)
+    return homophones, closeness
+
+
+def _word_closeness(compact: str, words: set[str], initials: str) -> int:
+    if compact in words:
         return 0
-    if abs(len(a) - len(b)) >= cap:
-        return cap
-    before, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, before[j - 2] + 1)
-            current[j] = value
-        before, previous = previous, current
-    return min(previous[-1], cap)
+    if any(w.startswith(compact) for w in words):
+        return 1
+    if compact == initials:
+        return 2
+    return 2 + min((search_fuzzy._edit_distance(compact, w) for w in words), default=3)
 
 
-@contextlib.contextmanager
-def _index_scans_only():
-    """Plan a trigram lookup on its index, never as a sequential scan.
-
-    A LIMITed fuzzy query whose match estimate is generous looks cheapest as a
-    sequential scan that stops early; when the true matches are few it reads (and scores)
-    every guest instead — seconds at 1,000,000 guests.  A parallel plan is no better for
-    a lookup of a few milliseconds (starting the workers costs more).  The settings are
-    local to the transaction and restored on the way out.
-    """
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('enable_seqscan'), current_setting('max_parallel_workers_per_gather'), "
-                "set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
-            )
-            seqscan, workers = cursor.fetchone()[:2]
-        yield
-        # (On an error the atomic block rolls back, and the settings with it.)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), set_config('max_parallel_workers_per_gather', %s, true)",
-                [seqscan, workers],
-            )
+# --- Cities --------------------------------------------------------------------------------
 
 
-def _name_search_postgres(*, latin: str, keys: list[str], initials: str, limit: int) -> list[Guest]:
-    # 1. Prefix of the joined name / initials.  (name_key COLLATE "C", id) indexes serve
-    # both the LIKE range and the order, so each branch stops after ``limit`` rows.
-    branches, params = [], []
-    for key in keys:
-        branches.append(
-            "SELECT * FROM guests_guest WHERE merged_into_id IS NULL "
-            'AND (name_key COLLATE "C") LIKE %s ORDER BY (name_key COLLATE "C"), id LIMIT %s'
-        )
-        params += [_like_prefix(key), limit]
-    if initials:
-        branches.append(
-            "SELECT * FROM guests_guest WHERE merged_into_id IS NULL "
-            'AND name_initials = %s ORDER BY (name_key COLLATE "C"), id LIMIT %s'
-        )
-        params += [initials, limit]
-    union = " UNION ".join(f"({b})" for b in branches)
-    found = _raw_guests(f'SELECT * FROM ({union}) h ORDER BY (h.name_key COLLATE "C"), h.id LIMIT %s', [*params, limit])
-    if len(found) >= limit or len(keys[0]) < 3:
-        return found
-
-    # 2. Spelling neighbours: variants(stored words) && variants(query), GIN lookups.  (The
-    # function's declared cost keeps the planner on the index; see migration 0005.)
-    # One word meets stored words; a whole name (in each word order) meets joined names.
-    whole_name = len(latin.split()) > 1
-    words, joined = ("", " ".join(keys)) if whole_name else (keys[0], "")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT id, name_key, search_document FROM guests_guest
-            WHERE guests_search_variants(search_document, name_key) && guests_search_variants(%s, %s)
-              AND merged_into_id IS NULL AND NOT (id = ANY(%s::bigint[]))
-            LIMIT %s
-            """,
-            [words, joined, [g.pk for g in found], FUZZY_CANDIDATES],
-        )
-        candidates = cursor.fetchall()
-    ids = _rank_neighbours(candidates, keys, whole_name=whole_name)[: limit - len(found)]
-    if ids:
-        by_id = {g.pk: g for g in active_guests().select_related("company").filter(pk__in=ids)}
-        found += [by_id[pk] for pk in ids if pk in by_id]
-    if found or len(keys[0]) < 5:
-        # Trigram similarity of a short query is mostly noise ("same" is 60 % of "samantha").
-        return found
-
-    # 3. Nothing yet: word similarity against every spelling (GIN trigram index).
-    with _index_scans_only():
-        return _raw_guests(
-            """
-            SELECT * FROM (
-              SELECT * FROM guests_guest WHERE %s <%% search_document LIMIT %s
-            ) c
-            WHERE c.merged_into_id IS NULL  -- outside: an index on it must not drive the scan
-            ORDER BY word_similarity(%s, c.search_document) DESC, c.id
-            LIMIT %s
-            """,
-            [latin, FUZZY_CANDIDATES, latin, limit],
-        )
+def _city_properties() -> dict[str, list[int]]:
+    """``{city key: [property ids]}`` of the chain's hotels (``lisbon``, ``shanghai``;
+    ``上海`` reads as ``shanghai``), kept per process for five minutes: hotels rarely
+    move, and a lookup should not spend a query on them."""
+    now = time.monotonic()
+    if now - _cities["at"] >= _CITY_TTL:
+        mapping: dict[str, list[int]] = {}
+        for pk, city in Property.objects.exclude(city="").values_list("pk", "city"):
+            key = search_keys.to_latin(city).replace(" ", "")
+            if len(key) >= 3:
+                mapping.setdefault(key, []).append(pk)
+        _cities.update(at=now, map=mapping)
+    return _cities["map"]
 
 
-def guest_search_results(*, query: str, viewer, limit: int | None = None) -> list[dict]:
-    """Search results with their badges (tier, segment, open complaints) in bulk."""
-    guests = guest_search(query=query, limit=limit)
-    badges = badges_for([g.pk for g in guests], viewer)
-    return [{"guest": g, "badges": badges.get(g.pk, [])} for g in guests]
+def forget_cities() -> None:
+    """Drop the cached city list (tests and after a property's city changes)."""
+    _cities.update(at=-_CITY_TTL, map={})
+
+
+def guest_search_results(*, query: str, viewer, limit: int | None = None) -> dict:
+    """A lookup's page with the badges of each guest (tier, segment, open complaints)
+    fetched in bulk, and the total when there are more."""
+    lookup = guest_lookup(query=query, limit=limit)
+    badges = badges_for([g.pk for g in lookup.guests], viewer)
+    rows = [{"guest": g, "badges": badges.get(g.pk, [])} for g in lookup.guests]
+    return {"rows": rows, "total": lookup.total, "is_full": lookup.is_full, "limit": lookup.limit}

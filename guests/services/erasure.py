@@ -55,6 +55,9 @@ _BLANKED = (
     "search_document",
     "name_key",
     "name_initials",
+    "name_key_reversed",
+    "family_skeleton",
+    "given_skeleton",
 )
 
 

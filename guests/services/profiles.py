@@ -183,7 +183,7 @@ def _derive(values: dict, *, current: Guest | None, names_given: bool, current_v
     if "consent_source" in values:
         cleaned["consent_source"] = values["consent_source"] or ""
     if names_given:
-        cleaned.update(search_keys.name_keys(**{f: current_value(f) for f in NAME_FIELDS}))
+        cleaned.update(search_keys.guest_name_keys(**{f: current_value(f) for f in NAME_FIELDS}))
     return cleaned
 
 

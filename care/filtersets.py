@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.formfields import DateFilter
+from crm_site.formfields import DateFilter, IntegerFilter
 from guests.models import Property
 
 from .models import CareTask, ChurnReason, ChurnWarning, StaySurvey
@@ -31,8 +31,8 @@ class ChurnWarningFilterSet(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(label=_("Reason"), choices=ChurnReason.choices, method="filter_reason")
     assigned_to = django_filters.ChoiceFilter(label=_("Assignee"), choices=[], method="filter_assigned_to")
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=[c for c in ChurnWarning.Outcome.choices if c[0]])
-    min_score = django_filters.NumberFilter(label=_("Score at least"), field_name="score", lookup_expr="gte")
-    guest = django_filters.NumberFilter(label=_("Guest"), field_name="guest_id")
+    min_score = IntegerFilter(label=_("Score at least"), field_name="score", lookup_expr="gte")
+    guest = IntegerFilter(label=_("Guest"), field_name="guest_id")
     opened_from = DateFilter(label=_("Opened from"), field_name="opened_on", lookup_expr="gte")
     opened_to = DateFilter(label=_("Opened until"), field_name="opened_on", lookup_expr="lte")
 
@@ -76,8 +76,8 @@ class CareTaskFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CareTask.Status.choices)
     due_from = DateFilter(field_name="due_date", lookup_expr="gte")
     due_to = DateFilter(field_name="due_date", lookup_expr="lte")
-    guest = django_filters.NumberFilter(field_name="guest_id")
-    warning = django_filters.NumberFilter(field_name="warning_id")
+    guest = IntegerFilter(field_name="guest_id")
+    warning = IntegerFilter(field_name="warning_id")
 
     class Meta:
         model = CareTask
@@ -88,10 +88,10 @@ class StaySurveyFilterSet(django_filters.FilterSet):
     property = django_filters.ModelChoiceFilter(
         field_name="stay__property", queryset=Property.objects.all(), to_field_name="code"
     )
-    guest = django_filters.NumberFilter(field_name="guest_id")
-    stay = django_filters.NumberFilter(field_name="stay_id")
-    overall = django_filters.NumberFilter()
-    overall_max = django_filters.NumberFilter(field_name="overall", lookup_expr="lte")
+    guest = IntegerFilter(field_name="guest_id")
+    stay = IntegerFilter(field_name="stay_id")
+    overall = IntegerFilter()
+    overall_max = IntegerFilter(field_name="overall", lookup_expr="lte")
     received_from = DateFilter(field_name="received_on", lookup_expr="gte")
     received_to = DateFilter(field_name="received_on", lookup_expr="lte")
     source = django_filters.ChoiceFilter(choices=StaySurvey.Source.choices)

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.formfields import DateFilter
+from crm_site.formfields import DateFilter, IntegerFilter
 
 from .models import Complaint
 from .selectors import overdue_q
@@ -41,13 +41,13 @@ class ComplaintFilterSet(django_filters.FilterSet):
         help_text=_("true: only complaints past their deadline"),
         widget=forms.Select(choices=[("", _("All")), ("true", _("Overdue only")), ("false", _("On time only"))]),
     )
-    assignee = django_filters.NumberFilter(label=_("Assignee"), field_name="assignee_id")
+    assignee = IntegerFilter(label=_("Assignee"), field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(label=_("Unassigned"), field_name="assignee", lookup_expr="isnull")
-    guest = django_filters.NumberFilter(label=_("Guest"), field_name="guest_id")
-    stay = django_filters.NumberFilter(label=_("Stay"), field_name="stay_id")
-    created_by = django_filters.NumberFilter(label=_("Logged by"), field_name="created_by_id")
+    guest = IntegerFilter(label=_("Guest"), field_name="guest_id")
+    stay = IntegerFilter(label=_("Stay"), field_name="stay_id")
+    created_by = IntegerFilter(label=_("Logged by"), field_name="created_by_id")
     source_reference = django_filters.CharFilter(label=_("Source reference"))
-    satisfaction = django_filters.NumberFilter(label=_("Satisfaction"))
+    satisfaction = IntegerFilter(label=_("Satisfaction"))
     received_from = DateFilter(label=_("Received from"), field_name="received_at__date", lookup_expr="gte")
     received_to = DateFilter(label=_("Received to"), field_name="received_at__date", lookup_expr="lte")
     q = django_filters.CharFilter(label=_("Text"), method="filter_text")

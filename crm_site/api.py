@@ -1,4 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+from django_filters import BooleanFilter
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.routers import DefaultRouter
+
+from .errors import ErrorBag
+
+BOOLEANS = {"true", "false", "True", "False"}
 
 
 class CrmRouter(DefaultRouter):
@@ -10,3 +17,20 @@ class CrmRouter(DefaultRouter):
         lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
         lookup_value = getattr(viewset, "lookup_value_regex", None) or r"[0-9]+"
         return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
+
+
+class CrmFilterBackend(DjangoFilterBackend):
+    """django-filter for every API list, with booleans checked: django-filter reads anything
+    but ``true``/``false`` as "no filter", so ``?active=yes`` would silently list everything;
+    here it is a 400 naming the filter (the schema says boolean)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            bag = ErrorBag()
+            for name, field in filterset.filters.items():
+                value = request.query_params.get(name)
+                if isinstance(field, BooleanFilter) and value is not None and value not in BOOLEANS:
+                    bag.add(_("Enter true or false."), field=name)
+            bag.raise_if_any()
+        return filterset

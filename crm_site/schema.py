@@ -50,6 +50,14 @@ DESCRIPTIONS = {
 }
 WRITE_ONLY = {"409", "413"}
 REF = {"$ref": "#/components/schemas/Error"}
+HEADERS = {
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    }
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -62,7 +70,8 @@ def add_error_responses(result, generator, request, public):
             for status, description in DESCRIPTIONS.items():
                 if status in WRITE_ONLY and method in {"get", "head", "options"}:
                     continue
-                responses.setdefault(
-                    status, {"description": description, "content": {"application/json": {"schema": REF}}}
-                )
+                response = {"description": description, "content": {"application/json": {"schema": REF}}}
+                if status in HEADERS:
+                    response["headers"] = HEADERS[status]
+                responses.setdefault(status, response)
     return result

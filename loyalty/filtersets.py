@@ -1,15 +1,17 @@
 import django_filters
 
+from crm_site.formfields import IntegerFilter
+
 from .models import Membership, MissingPointsClaim, PointsTransaction, Reward, Tier
 
 
 class MembershipFilterSet(django_filters.FilterSet):
     tier = django_filters.CharFilter(field_name="tier__code", lookup_expr="iexact")
-    guest = django_filters.NumberFilter(field_name="guest_id")
+    guest = IntegerFilter(field_name="guest_id")
     member_number = django_filters.CharFilter(lookup_expr="iexact")
     enrolled_from = django_filters.DateFilter(field_name="enrolled_on", lookup_expr="gte")
     enrolled_to = django_filters.DateFilter(field_name="enrolled_on", lookup_expr="lte")
-    min_balance = django_filters.NumberFilter(field_name="points_balance", lookup_expr="gte")
+    min_balance = IntegerFilter(field_name="points_balance", lookup_expr="gte")
     tier_valid_until = django_filters.DateFilter(field_name="tier_valid_until", lookup_expr="lte")
 
     class Meta:
@@ -28,7 +30,7 @@ class MembershipFilterSet(django_filters.FilterSet):
 class PointsTransactionFilterSet(django_filters.FilterSet):
     effective_from = django_filters.DateFilter(field_name="effective_on", lookup_expr="gte")
     effective_to = django_filters.DateFilter(field_name="effective_on", lookup_expr="lte")
-    stay = django_filters.NumberFilter(field_name="stay_id")
+    stay = IntegerFilter(field_name="stay_id")
 
     class Meta:
         model = PointsTransaction
@@ -43,7 +45,7 @@ class TierFilterSet(django_filters.FilterSet):
 
 class RewardFilterSet(django_filters.FilterSet):
     min_tier = django_filters.CharFilter(field_name="min_tier__code", lookup_expr="iexact")
-    max_points = django_filters.NumberFilter(field_name="points_cost", lookup_expr="lte")
+    max_points = IntegerFilter(field_name="points_cost", lookup_expr="lte")
 
     class Meta:
         model = Reward

@@ -18,6 +18,7 @@ from ..models import (
     Agreement,
     Competitor,
     DriverScore,
+    Level,
     LevelChange,
     RoadmapMilestone,
     RoadmapStage,
@@ -52,6 +53,7 @@ class AccountSerializer(serializers.ModelSerializer):
     level_reason = serializers.CharField(
         write_only=True, required=False, help_text=_("Creation only: why the account starts at this level.")
     )
+    level_target = serializers.ChoiceField(choices=Level.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Account

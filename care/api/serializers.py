@@ -37,7 +37,9 @@ class ReasonSerializer(serializers.Serializer):
 
 class ChurnWarningSerializer(serializers.ModelSerializer):
     guest_name = serializers.CharField(source="guest.display_name", read_only=True)
-    last_property = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    last_property = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    outcome = serializers.ChoiceField(choices=ChurnWarning.Outcome.choices, read_only=True, allow_blank=True)
+    lost_reason = serializers.ChoiceField(choices=ChurnWarning.LostReason.choices, read_only=True, allow_blank=True)
     assigned_to_name = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
     do_not_contact = serializers.SerializerMethodField()
@@ -111,7 +113,7 @@ class ChurnWarningUpdateSerializer(serializers.Serializer):
 
 class CareTaskSerializer(serializers.ModelSerializer):
     guest_name = serializers.CharField(source="guest.display_name", read_only=True)
-    property = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    property = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     summary = serializers.SerializerMethodField()
     do_not_contact = serializers.SerializerMethodField()
     channel = ContactChannelField(read_only=True, allow_blank=True)

@@ -9,15 +9,15 @@ from rest_framework import serializers
 from crm_site.formfields import ApiDateField, coerced
 from guests.models import Property, Stay
 
-from ..models import Complaint, ComplaintEscalation, ComplaintEvent
+from ..models import Complaint, ComplaintEscalation, ComplaintEvent, ComplaintStatus
 from ..services.common import checked_time
 from ..services.intake import resolve_guest
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
     property = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     next_due = serializers.SerializerMethodField(help_text=_("The deadline that counts now; null once resolved."))
     time_left_seconds = serializers.SerializerMethodField(
         help_text=_("Seconds until next_due; negative when overdue; null once resolved.")
@@ -154,7 +154,8 @@ class LinkGuestSerializer(serializers.Serializer):
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    from_status = serializers.ChoiceField(choices=ComplaintStatus.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = ComplaintEvent

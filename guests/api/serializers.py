@@ -287,6 +287,7 @@ class ArrivalGuestSerializer(serializers.ModelSerializer):
     500-arrival day."""
 
     display_name = serializers.CharField(read_only=True)
+    gender = serializers.ChoiceField(choices=Guest.Gender.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Guest
@@ -409,7 +410,7 @@ class ConsentEntrySerializer(serializers.ModelSerializer):
     purpose is its current state)."""
 
     purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ConsentEntry
@@ -450,7 +451,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     """Who did what to which object, when, through which channel; ``details`` holds the
     changed fields with their old and new values, an export's row count …"""
 
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     guest = serializers.IntegerField(source="guest_ref", read_only=True, allow_null=True)
 
     class Meta:

@@ -54,7 +54,7 @@ class EnrolSerializer(serializers.Serializer):
 
 
 class PointsTransactionSerializer(RevenueFieldsMixin, serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = PointsTransaction
@@ -105,7 +105,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
     reward = serializers.CharField(source="reward.code", read_only=True)
     reward_name = serializers.CharField(source="reward.name", read_only=True)
     transaction = PointsTransactionSerializer(read_only=True)
-    redeemed_by = serializers.CharField(source="redeemed_by.username", read_only=True, default=None)
+    redeemed_by = serializers.CharField(source="redeemed_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Redemption

@@ -33,7 +33,14 @@ def test_the_chain_runs_each_step_in_order_for_its_date_and_records_it(
 ):
     run = run_chain(django_capture_on_commit_callbacks)
 
-    assert calls.names() == ["tiers_requalify", "points_expire", "segmentation_run", "churn_scan", "care_list_build"]
+    assert calls.names() == [
+        "tiers_requalify",
+        "points_expire",
+        "segmentation_run",
+        "churn_scan",
+        "care_list_build",
+        "facts_rebuild",
+    ]
     assert {day for _name, day, _current in calls} == {AS_OF}
     run.refresh_from_db()
     assert run.status == "completed" and run.trigger == "schedule" and not run.error

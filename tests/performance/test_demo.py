@@ -1,0 +1,32 @@
+"""The demo chain: its hotels' occupancy last year is plausible, and the facts are built."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from guests.models import Property
+from performance.demo import PLAUSIBLE, _occupancy
+from performance.models import NightFact
+
+
+@pytest.mark.django_db
+def test_seed_demo_sizes_rooms_to_sell_and_builds_the_facts():
+    call_command("seed_demo", guests=300, seed=7)
+    assert NightFact.objects.exists()
+    end = timezone.localdate() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=364)
+    checked = 0
+    for prop in Property.objects.all():
+        nights, available = _occupancy(prop.pk, start, end)
+        if nights and available:
+            assert PLAUSIBLE[0] <= nights / available <= PLAUSIBLE[1], prop.code
+            checked += 1
+    assert checked
+    before = list(Property.objects.values_list("room_inventory__rooms", flat=True).order_by("pk", "room_inventory__pk"))
+    call_command("seed_demo", guests=300, seed=7)
+    after = list(Property.objects.values_list("room_inventory__rooms", flat=True).order_by("pk", "room_inventory__pk"))
+    assert after == before

@@ -8,7 +8,6 @@ shape (renovations, extensions); a rerun finds it already in 60-85 % and changes
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from django.db.models import Sum
 
@@ -46,7 +45,7 @@ def seed(ctx) -> None:
             continue
         factor = (nights / TARGET) / available
         for entry in RoomInventory.objects.filter(property=prop):
-            entry.rooms = max(1, math.ceil(entry.rooms * factor))
+            entry.rooms = max(1, round(entry.rooms * factor))
             entry.save(update_fields=["rooms", "updated_at"])
         resized.append(code)
     ctx.log.append(

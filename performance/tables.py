@@ -263,7 +263,7 @@ def forecast_tables(data: dict) -> list[Table]:
         Table(
             "forecast",
             _("Forecast, next 12 months"),
-            [_("property"), _("measure"), _("month"), _("forecast"), _("80 % low"), _("80 % high")],
+            [_("property"), _("measure"), _("month"), _("forecast"), _("low (P10)"), _("high (P90)")],
             forecast_rows,
         ),
         Table(

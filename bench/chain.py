@@ -457,9 +457,9 @@ def load(*, guests: int, stays_per_guest: float, log=print) -> Chain:
         cur.execute(
             f"""
             INSERT INTO guests_guestpreference (guest_id, preference_type_id, note, source, source_property_id,
-                                                last_confirmed, created_at)
+                                                last_confirmed, operational_need, created_at)
             SELECT DISTINCT ON (g.id, t) g.id, t, '', (ARRAY['guest','staff','pms'])[1 + (g.id %% 3)::int], NULL,
-                   %(today)s::date - (g.id %% 700)::int, now()
+                   %(today)s::date - (g.id %% 700)::int, '', now()
             FROM guests_guest g
             CROSS JOIN LATERAL generate_series(1, 1 + floor({_r("g.id", 30)} * 3)::int) AS j
             CROSS JOIN LATERAL (SELECT ({types})[1 + floor({_r("g.id * 10 + j", 31)} * {len(pref_type_ids)})::int]

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("care.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("nightly.api.urls")),
+    path("", include("performance.api.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("accounts/", include("accounts.urls")),
     path("nightly/", include("nightly.urls")),
+    path("performance/", include("performance.urls")),
 ]
 
 handler400 = "crm_site.error_views.bad_request"

@@ -90,6 +90,7 @@ class NightlyStep(models.Model):
         SEGMENTATION = "segmentation", _("Customer pyramid")
         CHURN_SCAN = "churn_scan", _("Churn scan")
         CARE_LIST = "care_list", _("Care list")
+        PERFORMANCE_FACTS = "performance_facts", _("Hotel performance facts")
 
     run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="steps")
     name = models.CharField(_("step"), max_length=20, choices=Name.choices)

@@ -75,12 +75,21 @@ def _care_list(as_of: dt.date, trigger: str) -> dict:
     return services.care_list_build(day=as_of)
 
 
+def _performance_facts(as_of: dt.date, trigger: str) -> dict:
+    """Rebuild the hotel performance facts from every stay (what the day's incremental
+    refreshes may have missed: a refresh lost on the way, a guest's repeat status)."""
+    from performance import services
+
+    return services.facts_rebuild(as_of=as_of)
+
+
 STEPS: tuple[Step, ...] = (
     Step(Name.REQUALIFY_TIERS, _requalify_tiers),
     Step(Name.EXPIRE_POINTS, _expire_points),
     Step(Name.SEGMENTATION, _segmentation),
     Step(Name.CHURN_SCAN, _churn_scan),
     Step(Name.CARE_LIST, _care_list),
+    Step(Name.PERFORMANCE_FACTS, _performance_facts),
 )
 BY_NAME = {step.name: step for step in STEPS}
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "care",
     "accounts",
     "nightly",
+    "performance",
 ]
 
 MIDDLEWARE = [

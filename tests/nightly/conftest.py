@@ -1,4 +1,4 @@
-"""Fixtures for the pipeline tests: a small chain to segment, and spies on the five
+"""Fixtures for the pipeline tests: a small chain to segment, and spies on the six
 services the steps call (they call through, recording the order and the as-of date)."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ SERVICES = [
     ("analytics.services", "segmentation_run", "as_of"),
     ("care.services", "churn_scan", "as_of"),
     ("care.services", "care_list_build", "day"),
+    ("performance.services", "facts_rebuild", "as_of"),
 ]
-STEP_NAMES = ["requalify_tiers", "expire_points", "segmentation", "churn_scan", "care_list"]
+STEP_NAMES = ["requalify_tiers", "expire_points", "segmentation", "churn_scan", "care_list", "performance_facts"]
 
 
 @pytest.fixture

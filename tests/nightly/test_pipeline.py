@@ -33,7 +33,14 @@ def test_the_chain_runs_each_step_in_order_for_its_date_and_records_it(
 ):
     run = run_chain(django_capture_on_commit_callbacks)
 
-    assert calls.names() == ["tiers_requalify", "points_expire", "segmentation_run", "churn_scan", "care_list_build"]
+    assert calls.names() == [
+        "tiers_requalify",
+        "points_expire",
+        "segmentation_run",
+        "churn_scan",
+        "care_list_build",
+        "facts_rebuild",
+    ]
     assert {day for _name, day, _current in calls} == {AS_OF}
     run.refresh_from_db()
     assert run.status == "completed" and run.trigger == "schedule" and not run.error
@@ -74,7 +81,7 @@ def test_a_failed_step_skips_the_later_ones_and_the_last_good_results_stay_curre
     run = run_chain(django_capture_on_commit_callbacks)
 
     assert calls.names() == ["tiers_requalify", "points_expire", "segmentation_run"]  # no churn, no care list
-    assert statuses(run) == ["completed", "completed", "failed", "skipped", "skipped"]
+    assert statuses(run) == ["completed", "completed", "failed", "skipped", "skipped", "skipped"]
     run.refresh_from_db()
     assert run.status == "failed" and "Customer pyramid" in run.error and "disk full" in run.error
     failed = run.steps.get(name="segmentation")
@@ -103,14 +110,14 @@ def test_a_step_waits_while_the_one_before_it_is_late(guests_with_stays, calls, 
     with job_lock(services.PIPELINE_LOCK), pytest.raises(services.StepNotReady):
         tasks.run_step(run.pk, "churn_scan")
     assert calls.names() == []
-    assert statuses(run) == ["completed", "completed", "pending", "pending", "pending"]
+    assert statuses(run) == ["completed", "completed", "pending", "pending", "pending", "pending"]
 
     services.nightly_step_execute(run_id=run.pk, step="segmentation")
     tasks.run_step(run.pk, "churn_scan")
     today = SegmentationRun.objects.get(as_of=AS_OF)
     assert calls.names() == ["segmentation_run", "churn_scan"]
     assert calls[1][2] == today.pk != yesterday.pk
-    assert statuses(run) == ["completed", "completed", "completed", "completed", "pending"]
+    assert statuses(run) == ["completed", "completed", "completed", "completed", "pending", "pending"]
 
 
 def test_a_step_waits_while_its_own_job_is_busy(guests_with_stays, request_run):
@@ -127,7 +134,7 @@ def test_a_step_that_cannot_start_in_time_is_failed_and_skips_the_rest(guests_wi
     run = request_run()
     with job_lock(services.PIPELINE_LOCK), pytest.raises(tasks.StepFailed):
         tasks.run_step.apply(args=[run.pk, "requalify_tiers"]).get()  # inline: no waiting
-    assert statuses(run) == ["failed", "skipped", "skipped", "skipped", "skipped"]
+    assert statuses(run) == ["failed", "skipped", "skipped", "skipped", "skipped", "skipped"]
     assert "Could not start" in run.steps.get(name="requalify_tiers").error
 
 
@@ -136,7 +143,7 @@ def test_a_step_after_a_failed_one_is_skipped_without_running(guests_with_stays,
     run.steps.filter(name="requalify_tiers").update(status=S.FAILED)
     done = services.nightly_step_execute(run_id=run.pk, step="expire_points")
     assert done.status == "skipped" and calls.names() == []
-    assert statuses(run) == ["failed", "skipped", "skipped", "skipped", "skipped"]
+    assert statuses(run) == ["failed", "skipped", "skipped", "skipped", "skipped", "skipped"]
 
 
 def test_a_redelivered_step_does_not_run_twice(guests_with_stays, calls, request_run):
@@ -243,7 +250,7 @@ def test_a_killed_step_is_marked_failed_on_the_next_start(guests_with_stays, req
 
     run.refresh_from_db()
     assert run.status == "failed" and run.finished_at is not None
-    assert statuses(run) == ["completed", "failed", "skipped", "skipped", "skipped"]
+    assert statuses(run) == ["completed", "failed", "skipped", "skipped", "skipped", "skipped"]
     assert "Interrupted" in run.steps.get(name="expire_points").error
     assert "Interrupted" in run.error
 
@@ -272,7 +279,7 @@ def test_a_run_whose_next_task_was_lost_is_failed_after_a_while(request_run, gue
     assert services.nightly_interrupted_fail() == 1
     run.refresh_from_db()
     assert run.status == "failed" and "queued task was lost" in run.error
-    assert statuses(run) == ["completed", "skipped", "skipped", "skipped", "skipped"]
+    assert statuses(run) == ["completed", "skipped", "skipped", "skipped", "skipped", "skipped"]
 
 
 def test_a_worker_that_starts_marks_killed_work_failed(guests_with_stays, request_run):

@@ -6,7 +6,7 @@ from guests import demo
 from guests.services import tables_analyze
 
 # Apps whose ``<app>.demo.seed(ctx)`` adds their part, in dependency order.
-DEMO_APPS = ["loyalty", "complaints", "analytics", "care", "accounts"]
+DEMO_APPS = ["loyalty", "complaints", "analytics", "care", "accounts", "performance"]
 
 
 class Command(BaseCommand):

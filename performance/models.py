@@ -1,0 +1,95 @@
+"""Pre-aggregated daily facts the hotel performance reports read.
+
+* ``NightFact`` — one row per property × stay date (each night of a stay, the hotel's
+  own dates) × the report dimensions: room nights and revenue (chain currency) spread
+  over the nights, lost revenue of cancelled and no-show bookings;
+* ``BookingFact`` — one row per property × arrival date × booking month × lead-time
+  bucket × length of stay × the dimensions: bookings (arrivals), their nights, lead-time
+  sums, lost revenue — what cancellations, booking window and source mix count;
+* ``StaySpan`` — the dates each stay was last counted on, so a stay whose dates change
+  refreshes its old dates as well as its new ones.
+
+Written only by ``performance.services.facts`` (incrementally on ``stays_upserted``,
+and rebuilt nightly and by ``manage.py rebuild_performance_facts``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusClass(models.TextChoices):
+    REALISED = "realised", _("Realised")  # checked out or in house
+    ON_BOOKS = "on_books", _("On the books")  # reserved, not yet arrived
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+def _amount(label):
+    return models.DecimalField(label, max_digits=16, decimal_places=2, default=0)
+
+
+class FactDimensions(models.Model):
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10)
+    distribution_channel = models.CharField(_("distribution channel"), max_length=30, blank=True)
+    market_segment = models.CharField(_("market segment"), max_length=30, blank=True)
+    country = models.CharField(_("country"), max_length=3, blank=True)
+    customer_type = models.CharField(_("customer type"), max_length=30, blank=True)
+    agent_code = models.CharField(_("travel agent"), max_length=40, blank=True)
+    company_code = models.CharField(_("company"), max_length=40, blank=True)
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    is_repeat = models.BooleanField(_("repeat guest"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class NightFact(FactDimensions):
+    stay_date = models.DateField(_("stay date"))
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    fnb_revenue = _amount(_("F&B revenue (chain currency)"))
+    other_revenue = _amount(_("other revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        verbose_name = _("night fact")
+        verbose_name_plural = _("night facts")
+        permissions = [("view_reports", _("Can see the hotel performance reports"))]
+        indexes = [models.Index(fields=["property", "stay_date"], name="perf_night_prop_date_idx")]
+
+
+class BookingFact(FactDimensions):
+    arrival_date = models.DateField(_("arrival date"))
+    booking_month = models.DateField(_("booking month"), null=True, blank=True)
+    # Lower bound of the lead-time bucket (performance.buckets), none when unknown.
+    lead_bucket = models.PositiveSmallIntegerField(_("lead time from (days)"), null=True, blank=True)
+    # Nights, the last bucket holding every longer stay (performance.buckets.MAX_LOS).
+    los = models.PositiveSmallIntegerField(_("length of stay"))
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        verbose_name = _("booking fact")
+        verbose_name_plural = _("booking facts")
+        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx")]
+
+
+class StaySpan(models.Model):
+    """The property and dates a stay was last counted on (no foreign key: the facts
+    outlive nothing the stay does, and a span is only read to know what to refresh)."""
+
+    stay_id = models.BigIntegerField(primary_key=True)
+    property_id = models.BigIntegerField()
+    first_date = models.DateField()
+    last_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("stay span")
+        verbose_name_plural = _("stay spans")

@@ -10,6 +10,9 @@
 * chain administrators: as the director of sales.
 * integrators read accounts and vocabularies through the API (the old
   ``/api/v1/companies/`` read access).
+* salespeople see revenue (``guests.view_revenue``): production and scorecards are
+  measured in it; their scorecard is their own, the director's every salesperson's, and
+  only the director sets targets (``direct_sales``).
 * the front desk and guest relations have no account pages: they see a guest's company
   name on the guest's profile and may link a traveller to an account in the guest form.
 """
@@ -37,9 +40,13 @@ _DIRECT = _SELL + [
 ]
 
 ROLE_PERMISSIONS = {
-    SALESPERSON: _SELL + ["guests.view_guest", "guests.view_property"],
+    # Salespeople are measured on revenue: they see the production of accounts and stays.
+    SALESPERSON: _SELL + ["guests.view_guest", "guests.view_property", "guests.view_revenue"],
     SALES_MANAGER: list(_DIRECT),
     CHAIN_ADMIN: list(_DIRECT),
     INTEGRATOR: list(_READ),
     INTEGRATOR_READONLY: list(_READ),
 }
+
+# Sales performance: a target's revenue is revenue (kept beside any other declaration).
+REVENUE_FIELDS = {**globals().get("REVENUE_FIELDS", {}), "accounts.SalesTarget": ("revenue",)}

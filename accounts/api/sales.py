@@ -26,7 +26,10 @@ from ..services.common import as_object
 
 READ = require_perms("accounts.view_account", "guests.view_revenue")
 WORK = require_perms("accounts.view_account", "guests.view_revenue", write_perms=("accounts.change_account",))
-DIRECT = require_perms("accounts.view_account", "guests.view_revenue", write_perms=("accounts.direct_sales",))
+# Targets are the sales team's own business: salespeople (theirs) and the director.
+TARGETS = require_perms(
+    "accounts.view_account", "accounts.change_account", "guests.view_revenue", write_perms=("accounts.direct_sales",)
+)
 
 
 def _figures(f) -> dict:
@@ -309,7 +312,7 @@ class SalesTargetViewSet(
     sales reads all and sets them (POST creates or replaces the target of that
     salesperson and month).  ``?month=YYYY-MM`` and ``?salesperson=`` filter."""
 
-    permission_classes = [DIRECT]
+    permission_classes = [TARGETS]
     serializer_class = SalesTargetSerializer
     queryset = SalesTarget.objects.none()
 

@@ -382,3 +382,23 @@ def test_production_api_and_pages(api, client, group, known_stays, salesperson, 
         "/accounts/scorecards/targets/", {"salesperson": salesperson.pk, "month": "2025-05", "revenue": "100"}
     )
     assert ok.status_code == 302 and SalesTarget.objects.get().month == dt.date(2025, 5, 1)
+
+
+def test_the_demo_attributes_stays_and_sets_targets_so_every_page_has_figures(client):
+    from accounts import demo
+    from guests import demo as guests_demo
+
+    ctx = guests_demo.seed(guests=60, seed=7)
+    demo.seed(ctx)
+    attributed = Stay.objects.filter(company_account__isnull=False).count()
+    assert attributed and Stay.objects.filter(agent_account__isnull=False).exists()
+    assert SalesTarget.objects.exists()
+    demo.seed(ctx)
+    assert Stay.objects.filter(company_account__isnull=False).count() == attributed
+    today = timezone.localdate()
+    pareto = selectors.account_pareto(start=add_months(month_start(today), -36), end=today + dt.timedelta(days=1))
+    assert pareto["core_accounts"] >= 1
+    rep = SalesTarget.objects.first().salesperson
+    client.force_login(rep)
+    assert client.get("/accounts/sales/").status_code == 200
+    assert client.get("/accounts/scorecards/").status_code == 200

@@ -14,9 +14,9 @@ import time
 import traceback
 from pathlib import Path
 
-CASES = ["search", "profile", "arrivals", "ingest", "import", "segmentation", "churn"]
+CASES = ["search", "profile", "arrivals", "ingest", "import", "segmentation", "churn", "sales"]
 # Modules other engineers own; each exposes ``run(**context) -> dict``.
-OPTIONAL = {"segmentation": "bench.segmentation", "churn": "bench.churn"}
+OPTIONAL = {"segmentation": "bench.segmentation", "churn": "bench.churn", "sales": "bench.sales"}
 
 
 def parse_args(argv=None):
@@ -154,6 +154,7 @@ def main(argv=None) -> int:
         ("import", lambda: cases.bench_import(chain, log=log)),
         ("segmentation", lambda: run_optional("segmentation", context, log)),
         ("churn", lambda: run_optional("churn", context, log)),
+        ("sales", lambda: run_optional("sales", context, log)),
     ]
     failed = False
     for name, step in steps:

@@ -389,6 +389,7 @@ def seed(ctx) -> None:
         Account.objects.active().filter(name=last).exists()
     ):
         ctx.log.append("accounts: demo accounts already there")
+        seed_sales(ctx)
         return
     accounts = _accounts(ctx)
     _level_history(ctx, accounts)
@@ -399,6 +400,99 @@ def seed(ctx) -> None:
     _activities(ctx, accounts, contacts)
     _roadmap(ctx, accounts)
     _external_ids(accounts)
+    seed_sales(ctx)
     ctx.log.append(
         f"accounts: {len(accounts)} accounts; salespeople {', '.join(u for u, *_r in SALESPEOPLE)} (demo password)"
     )
+
+
+# --- Sales performance: attributed stays and targets ----------------------------------------------
+
+# Monthly targets of every demo salesperson: revenue (chain currency), room nights, new
+# accounts, activities.
+DEMO_TARGET = {"revenue": "30000", "room_nights": 80, "new_accounts": 1, "activities": 6}
+REVIEW_STAYS = 8
+
+
+def _agreement_for(agreements, account_id, property_id, day):
+    for agreement in agreements.get((account_id, property_id), ()):
+        if agreement.valid_from <= day <= agreement.valid_to:
+            return agreement
+    return None
+
+
+def _attribute(ctx) -> int:
+    """Corporate and group stays to the traveller's company (as it was when the demo
+    booked them) or a demo corporate account; a third of OTA / GDS stays to a demo agency
+    or wholesaler; each on the account's negotiated code where an agreement covers it;
+    and a few direct stays on a negotiated code left unlinked for the review list.  A
+    demo shortcut (one bulk update); real stays are attributed by the stay write path."""
+    from guests.models import Stay
+
+    from .models import COMMISSIONABLE_TYPES, Agreement
+
+    accounts = list(Account.objects.active().filter(name__in=[a[0] for a in ACCOUNTS]).order_by("pk"))
+    companies = [a for a in accounts if a.account_type not in COMMISSIONABLE_TYPES]
+    agents = [a for a in accounts if a.account_type in COMMISSIONABLE_TYPES]
+    known = {a.pk for a in accounts}
+    agreements: dict[tuple[int, int], list] = {}
+    for agreement in Agreement.objects.exclude(status="draft").order_by("valid_from"):
+        agreements.setdefault((agreement.account_id, agreement.property_id), []).append(agreement)
+    stays = list(
+        Stay.objects.filter(channel__in=["corporate", "group", "ota", "gds"], company_account__isnull=True)
+        .filter(agent_account__isnull=True)
+        .select_related("guest")
+        .order_by("pk")
+    )
+    changed = []
+    for index, stay in enumerate(stays):
+        if stay.channel in ("corporate", "group"):
+            employer = stay.guest.company_id if stay.guest_id else None
+            account_id = employer if employer in known else companies[index % len(companies)].pk
+            stay.company_account_id = account_id
+        elif index % 3 == 0:
+            account_id = stay.agent_account_id = agents[index % len(agents)].pk
+        else:
+            continue
+        agreement = _agreement_for(agreements, account_id, stay.property_id, stay.arrival_date)
+        if agreement is not None:
+            stay.rate_code = agreement.rate_code
+        changed.append(stay)
+    for agreement in [a for group in agreements.values() for a in group][:REVIEW_STAYS]:
+        stay = (
+            Stay.objects.filter(
+                property_id=agreement.property_id,
+                arrival_date__range=(agreement.valid_from, agreement.valid_to),
+                company_account__isnull=True,
+                agent_account__isnull=True,
+                channel="direct",
+            )
+            .order_by("pk")
+            .first()
+        )
+        if stay is not None:
+            stay.rate_code = agreement.rate_code
+            changed.append(stay)
+    Stay.objects.bulk_update(changed, ["company_account", "agent_account", "rate_code"], batch_size=1000)
+    return len(changed)
+
+
+def seed_sales(ctx) -> None:
+    """Attributed stays and the salespeople's targets (idempotent: skipped once any demo
+    stay is attributed)."""
+    from guests.models import Stay
+
+    from .selectors import salespeople
+    from .selectors.production import add_months, month_start
+
+    if Stay.objects.filter(company_account__isnull=False).exists():
+        ctx.log.append("accounts: demo stays already attributed")
+        return
+    attributed = _attribute(ctx)
+    this_month = month_start(ctx.today)
+    people = list(salespeople())
+    for person in people:
+        for back in range(-3, 1):
+            month = add_months(this_month, back)
+            services.sales_target_set(data={"salesperson": person.pk, "month": month.isoformat(), **DEMO_TARGET})
+    ctx.log.append(f"accounts: {attributed} stays attributed to accounts; targets for {len(people)} salespeople")

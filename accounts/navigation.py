@@ -8,4 +8,6 @@ NAV_ITEMS = [
     NavItem(_("Sales agenda"), "accounts:agenda", "accounts.change_account", order=72),
     NavItem(_("Account levels"), "accounts:levels", "accounts.view_account", order=73),
     NavItem(_("Expiring agreements"), "accounts:agreement-alerts", "accounts.view_account", order=74),
+    NavItem(_("Sales dashboard"), "accounts:sales", "guests.view_revenue", order=75),
+    NavItem(_("Scorecards"), "accounts:scorecards", "accounts.change_account", order=76),
 ]

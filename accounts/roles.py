@@ -10,6 +10,9 @@
 * chain administrators: as the director of sales.
 * integrators read accounts and vocabularies through the API (the old
   ``/api/v1/companies/`` read access).
+* salespeople see revenue (``guests.view_revenue``): production and scorecards are
+  measured in it; their scorecard is their own, the director's every salesperson's, and
+  only the director sets targets (``direct_sales``).
 * the front desk and guest relations have no account pages: they see a guest's company
   name on the guest's profile and may link a traveller to an account in the guest form.
 """
@@ -37,7 +40,8 @@ _DIRECT = _SELL + [
 ]
 
 ROLE_PERMISSIONS = {
-    SALESPERSON: _SELL + ["guests.view_guest", "guests.view_property"],
+    # Salespeople are measured on revenue: they see the production of accounts and stays.
+    SALESPERSON: _SELL + ["guests.view_guest", "guests.view_property", "guests.view_revenue"],
     SALES_MANAGER: list(_DIRECT),
     CHAIN_ADMIN: list(_DIRECT),
     INTEGRATOR: list(_READ),
@@ -56,7 +60,7 @@ CHAIN_WIDE = {
     ),
 }
 # Negotiated terms are commercial, not guest revenue: the salespeople who negotiate them
-# must see them (they do not hold guests.view_revenue), and the roles without revenue
+# must see them whatever their revenue permission, and the roles without revenue
 # (front desk, guest relations) have no account pages or API at all.
 OPERATIONAL_AMOUNTS = {
     "accounts.AccountPlan.share_of_wallet": "an estimate (%) of the account's travel the chain wins, a planning figure",
@@ -64,3 +68,5 @@ OPERATIONAL_AMOUNTS = {
     "accounts.Agreement.discount_percent": "a negotiated discount (a percentage term of the contract)",
     "accounts.Agreement.commission_percent": "an agency's commission rate (a percentage term of the contract)",
 }
+# Sales performance: a salesperson's monthly revenue target is a revenue figure.
+REVENUE_FIELDS = {"accounts.SalesTarget": ("revenue",)}

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import accounts as views
-from .views import portfolio, tabs, work
+from .views import portfolio, sales, tabs, work
 
 app_name = "accounts"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("settings/<slug:kind>/", portfolio.vocabulary_save, name="vocabulary-add"),
     path("settings/<slug:kind>/<int:entry_id>/", portfolio.vocabulary_save, name="vocabulary-save"),
     path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge-undo"),
+    path("sales/", sales.dashboard, name="sales"),
+    path("sales/stays/<int:stay_id>/link/", sales.stay_link, name="stay-link"),
+    path("scorecards/", sales.scorecards, name="scorecards"),
+    path("scorecards/targets/", sales.target_save, name="target-save"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
     path("<int:pk>/level/", views.account_level, name="level"),
@@ -47,6 +51,8 @@ urlpatterns = [
     path("<int:pk>/activities/add/", work.activity_add, name="activity-add"),
     path("<int:pk>/activities/<int:activity_id>/complete/", work.activity_complete, name="activity-complete"),
     path("<int:pk>/activities/<int:activity_id>/cancel/", work.activity_cancel, name="activity-cancel"),
+    path("<int:pk>/production/", sales.production, name="production"),
+    path("<int:pk>/warning/handle/", sales.warning_handle, name="warning-handle"),
     path("<int:pk>/agreements/", work.agreements, name="agreements"),
     path("<int:pk>/agreements/add/", work.agreement_add, name="agreement-add"),
     path("<int:pk>/agreements/<int:agreement_id>/edit/", work.agreement_edit, name="agreement-edit"),

@@ -14,9 +14,14 @@ import time
 import traceback
 from pathlib import Path
 
-CASES = ["search", "profile", "arrivals", "ingest", "import", "segmentation", "churn", "performance"]
+CASES = ["search", "profile", "arrivals", "ingest", "import", "segmentation", "churn", "performance", "sales"]
 # Modules other engineers own; each exposes ``run(**context) -> dict``.
-OPTIONAL = {"segmentation": "bench.segmentation", "churn": "bench.churn", "performance": "bench.performance"}
+OPTIONAL = {
+    "segmentation": "bench.segmentation",
+    "churn": "bench.churn",
+    "performance": "bench.performance",
+    "sales": "bench.sales",
+}
 
 
 def parse_args(argv=None):
@@ -160,6 +165,7 @@ def main(argv=None) -> int:
         ("segmentation", lambda: run_optional("segmentation", context, log)),
         ("churn", lambda: run_optional("churn", context, log)),
         ("performance", lambda: run_optional("performance", context, log)),
+        ("sales", lambda: run_optional("sales", context, log)),
     ]
     failed = False
     for name, step in steps:

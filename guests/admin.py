@@ -404,7 +404,7 @@ class StayAdmin(ServiceAdmin):
     ]
     list_filter = ["status", "channel", "property"]
     search_fields = ["confirmation_number"]
-    raw_id_fields = ["guest"]
+    raw_id_fields = ["guest", "company_account", "agent_account"]
     list_select_related = ["property", "guest"]
     show_full_result_count = False
     date_hierarchy = "arrival_date"

@@ -378,6 +378,24 @@ class Stay(BookingFacts):
     adults = models.PositiveSmallIntegerField(_("adults"), default=1)
     children = models.PositiveSmallIntegerField(_("children"), default=0)
     country = models.CharField(_("guest country"), max_length=3, blank=True)
+    # Attribution, fixed when the booking is written (by the source, the import or the
+    # desk): never recomputed from the traveller's current employer.
+    company_account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("company account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="company_stays",
+    )
+    agent_account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("travel agent account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agent_stays",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,6 +16,7 @@ from .accounts import (
 from .contacts import AccountContact, Attitude, ContactLevel, ContactRole
 from .plan import AccountDocument, AccountPlan, Competitor, CompetitorPosition, DriverScore, ValueDriver
 from .roadmap import AccountMilestone, RoadmapMilestone, RoadmapStage
+from .sales import AccountWarningReview, SalesTarget
 from .work import (
     AccountEvent,
     Activity,
@@ -40,6 +41,7 @@ __all__ = [
     "AccountPlan",
     "AccountTeamMember",
     "AccountType",
+    "AccountWarningReview",
     "Activity",
     "ActivityKind",
     "ActivityStatus",
@@ -56,6 +58,7 @@ __all__ = [
     "LevelChange",
     "RoadmapMilestone",
     "RoadmapStage",
+    "SalesTarget",
     "TeamRole",
     "ValueDriver",
 ]

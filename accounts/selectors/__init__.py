@@ -2,7 +2,9 @@
 sub-domain: ``access`` (who sees and changes what — the one scope rule), ``accounts``
 (search, list, group roll-up), ``levels`` (distribution, quarterly migration),
 ``contacts`` (map and coverage), ``roadmap`` (progress, board) and ``work``
-(agenda, agreement alerts, timeline)."""
+(agenda, agreement alerts, timeline); ``production`` (what attributed stays brought, by
+group, property and month), ``pace`` (agreements against commitment) and ``performance``
+(Pareto, decline warnings, the attribution review list, scorecards)."""
 
 from .access import (
     account_for_edit,
@@ -29,6 +31,17 @@ from .accounts import (
 )
 from .contacts import Coverage, contact_channels, contact_label, contacts_map, coverage_for_accounts, coverage_of
 from .levels import NEW, level_distribution, level_label, level_migration, quarter_bounds, quarter_of
+from .pace import Pace, agreement_pace, below_pace, current_period
+from .performance import (
+    DeclineRules,
+    Scorecard,
+    account_pareto,
+    account_warnings,
+    attribution_review,
+    scorecard_people,
+    scorecards,
+)
+from .production import AccountProduction, Figures, account_production, family_ids, production_by_account
 from .roadmap import Progress, account_roadmap, progress_for_accounts, roadmap, roadmap_board
 from .work import (
     EXPIRY_ALERT_DAYS,
@@ -41,6 +54,22 @@ from .work import (
 )
 
 __all__ = [
+    "AccountProduction",
+    "DeclineRules",
+    "Figures",
+    "Pace",
+    "Scorecard",
+    "account_pareto",
+    "account_production",
+    "account_warnings",
+    "agreement_pace",
+    "attribution_review",
+    "below_pace",
+    "current_period",
+    "family_ids",
+    "production_by_account",
+    "scorecard_people",
+    "scorecards",
     "EXPIRY_ALERT_DAYS",
     "NEW",
     "Coverage",

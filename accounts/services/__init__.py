@@ -8,7 +8,9 @@
 * ``roadmap`` — milestones (in order where the stage requires it) and the vocabularies;
 * ``activities`` — plan, record, complete with a next step, cancel;
 * ``agreements`` — negotiated rate codes per property, validity, status;
-* ``merge`` — duplicate accounts merged and unmerged exactly.
+* ``merge`` — duplicate accounts merged and unmerged exactly;
+* ``sales`` — accounts behind a source's agent / company ids (import attribution),
+  linking a stay to an account, monthly sales targets, handling decline warnings.
 
 Each validates first, writes in one transaction and raises ``DomainError`` naming the
 field; ``by`` is the acting user (None: the system), whose scope each service checks.
@@ -51,8 +53,26 @@ from .plan import (
     plan_update,
 )
 from .roadmap import driver_save, milestone_save, milestone_tick, milestone_untick, stage_save
+from .sales import (
+    HBD_AGENT,
+    HBD_COMPANY,
+    account_warning_handle,
+    accounts_for_external_ids,
+    sales_target_clean,
+    sales_target_delete,
+    sales_target_set,
+    stay_account_link,
+)
 
 __all__ = [
+    "HBD_AGENT",
+    "HBD_COMPANY",
+    "account_warning_handle",
+    "accounts_for_external_ids",
+    "sales_target_clean",
+    "sales_target_delete",
+    "sales_target_set",
+    "stay_account_link",
     "ACCOUNT_FIELDS",
     "AGREEMENT_FIELDS",
     "CONTACT_FIELDS",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from crm_site import parsing
 from crm_site.errors import ConflictError, DomainError, NotFound
-from guests.models import Guest
+from guests.models import Guest, Stay
 
 from ..models import (
     Account,
@@ -43,6 +43,9 @@ MOVES = {
     "milestones": (AccountMilestone, "account", ("milestone",)),
     "events": (AccountEvent, "account", ()),
     "plan": (AccountPlan, "account", ("account",)),
+    # The stays attributed to the duplicate count for the survivor (undone exactly).
+    "company_stays": (Stay, "company_account", ()),
+    "agent_stays": (Stay, "agent_account", ()),
 }
 
 

@@ -22,6 +22,7 @@ TABS = [
     ("roadmap", "accounts:roadmap"),
     ("activities", "accounts:activities"),
     ("agreements", "accounts:agreements"),
+    ("production", "accounts:production"),
     ("timeline", "accounts:timeline"),
 ]
 

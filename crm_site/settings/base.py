@@ -383,6 +383,17 @@ EXCHANGE_RATES = env_rates(
     default={"CNY": 0.13, "USD": 0.92, "GBP": 1.17, "HKD": 0.118, "JPY": 0.0061, "CHF": 1.05},
 )
 
+# Key accounts (accounts.selectors.performance / pace): an account is in decline when its
+# revenue of the last ACCOUNT_DECLINE_MONTHS full months fell by ACCOUNT_DECLINE_PERCENT or
+# more against the same months a year before (from at least ACCOUNT_DECLINE_MIN_REVENUE),
+# or when no stay arrived for ACCOUNT_DORMANT_DAYS; an agreement is below pace when its
+# room nights trail the commitment's pace by more than AGREEMENT_PACE_TOLERANCE_PERCENT.
+ACCOUNT_DECLINE_MONTHS = env.int("ACCOUNT_DECLINE_MONTHS", default=3)
+ACCOUNT_DECLINE_PERCENT = env.int("ACCOUNT_DECLINE_PERCENT", default=30)
+ACCOUNT_DECLINE_MIN_REVENUE = env.int("ACCOUNT_DECLINE_MIN_REVENUE", default=1000)
+ACCOUNT_DORMANT_DAYS = env.int("ACCOUNT_DORMANT_DAYS", default=120)
+AGREEMENT_PACE_TOLERANCE_PERCENT = env.int("AGREEMENT_PACE_TOLERANCE_PERCENT", default=10)
+
 # --- Logging ------------------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=text for people at a terminal), in the web
 # process and in Celery workers alike, each carrying the request id (X-Request-ID, set

@@ -119,6 +119,18 @@ class StaySerializer(RevenueFieldsMixin, serializers.ModelSerializer):
 
     property = serializers.SlugRelatedField(slug_field="code", queryset=Property.objects.all())
     guest = serializers.PrimaryKeyRelatedField(queryset=Guest.objects.active(), required=False, allow_null=True)
+    company_account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text=_("The company account the booking is attributed to (kept when a resend leaves it empty)"),
+    )
+    agent_account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text=_("The travel-agent account the booking is attributed to (kept when a resend leaves it empty)"),
+    )
     lost_revenue = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, help_text=_("ADR × nights of a cancelled or no-show booking")
     )
@@ -156,6 +168,8 @@ class StaySerializer(RevenueFieldsMixin, serializers.ModelSerializer):
             "reserved_room_type",
             "distribution_channel",
             *FACT_FIELDS,
+            "company_account",
+            "agent_account",
             "lost_revenue",
             "exchange_rate",
             "exchange_rate_date",
@@ -183,6 +197,8 @@ class StayRowSerializer(StaySerializer):
 
     property = serializers.CharField(max_length=12, help_text=_("Property code"))
     guest = serializers.IntegerField(required=False, allow_null=True, help_text=_("Guest id"))
+    company_account = serializers.IntegerField(required=False, allow_null=True, help_text=_("Company account id"))
+    agent_account = serializers.IntegerField(required=False, allow_null=True, help_text=_("Travel-agent account id"))
 
 
 class StayBulkSerializer(serializers.Serializer):

@@ -14,7 +14,9 @@ without a guest.  Every column is kept, as the file says it:
   ``channel`` beside it (TA/TO → ota, Undefined → direct); ``market_segment``,
   ``customer_type``, ``deposit_type``, ``meal`` → ``meal_plan`` kept as given;
 * ``lead_time`` → ``lead_time_days`` and ``booking_date`` = arrival − lead time;
-* ``agent`` / ``company`` → ``agent_code`` / ``company_code`` as given (``NULL`` → empty);
+* ``agent`` / ``company`` → ``agent_code`` / ``company_code`` as given (``NULL`` → empty),
+  and the stay attributed to the key accounts with those ids (``agent_account`` /
+  ``company_account``; accounts created when first seen);
 * ``reserved_room_type``, ``assigned_room_type`` → ``room_type``; ``country`` (``NULL``
   → empty); adults, children (``NA`` → 0), babies; ``is_repeated_guest``,
   ``previous_cancellations``, ``previous_bookings_not_canceled``, ``booking_changes``,
@@ -179,9 +181,27 @@ def import_hotel_booking_demand(stream, result: ImportResult, *, batch_size: int
         except _Refused as refused:
             result.reject(number, refused.column, refused.reason)
     properties = _ensure_properties({row["property"] for _n, row in mapped}, result)
+    _attribute(mapped)
     valid, errors = stay_rows_clean(mapped, context=StayRowContext(properties=properties))
     result.reject_stay_errors(dataclasses.replace(e, field=HBD_COLUMN_OF.get(e.field, e.field)) for e in errors)
     save_in_batches(valid, result, columns=HBD_SET, batch_size=batch_size)
+
+
+def _attribute(mapped: list[tuple[int, dict]]) -> None:
+    """The file's agent and company ids → the key accounts with those external ids
+    (systems ``hotel-booking-demand:agent`` / ``:company``), created when first seen: each
+    stay is attributed to them at import, never later from a guest's employer."""
+    from accounts.services import HBD_AGENT, HBD_COMPANY, accounts_for_external_ids
+
+    for system, code_field, account_field in (
+        (HBD_AGENT, "agent_code", "agent_account"),
+        (HBD_COMPANY, "company_code", "company_account"),
+    ):
+        # Codes the stay rule set would refuse (too long) stay unattributed; the row is refused there.
+        codes = {row[code_field] for _n, row in mapped if row[code_field] and len(row[code_field]) <= 40}
+        accounts = accounts_for_external_ids(system=system, codes=codes)
+        for _n, row in mapped:
+            row[account_field] = accounts.get(row[code_field])
 
 
 def _ensure_properties(codes: set[str], result: ImportResult) -> dict[str, Property]:

@@ -60,6 +60,8 @@ CSV_OPTIONAL_STAY = (
     "check_in_at",
     "check_out_at",
     *FACT_FIELDS,
+    "company_account",
+    "agent_account",
 )
 CSV_GUEST = (
     "family_name",
@@ -123,7 +125,9 @@ def import_csv(stream, result: ImportResult, *, batch_size: int, by) -> None:
             guest_keys[number] = key
         raw_rows.append((number, raw))
     raw_rows = _with_stored_values(raw_rows, absent=[f for f in CSV_OPTIONAL_STAY if f not in header])
-    valid, errors = stay_rows_clean(raw_rows, context=StayRowContext.for_rows([]))
+    # Guests are matched by e-mail / phone below; account ids are checked here.
+    context = StayRowContext.for_rows([r for _n, r in raw_rows])
+    valid, errors = stay_rows_clean(raw_rows, context=context)
     result.reject_stay_errors(errors)
     valid = [(n, s) for n, s in valid if n not in result.rejected_rows]
     _resolve_guests(valid, guest_keys, specs, result)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Account
 from crm_site import parsing, scope
 from crm_site.errors import DomainError, ErrorBag
 
@@ -25,6 +26,9 @@ from .. import money
 from ..models import Guest, Property, Stay
 from .stay_facts import CANCELLED, FACT_CHECKS, FACT_FIELDS, FACT_TEXT_LIMITS, check_facts
 
+# The stay's attribution to key accounts (ids of active accounts).  Like the guest, a row
+# without one keeps the stored stay's: a PMS resending a booking rarely knows our ids.
+ACCOUNT_FIELDS = ("company_account", "agent_account")
 # Stored columns an upsert writes, besides the key (property, confirmation number).
 STAY_FIELDS = (
     "guest",
@@ -53,6 +57,7 @@ STAY_FIELDS = (
     *FACT_FIELDS,
     "exchange_rate",
     "exchange_rate_date",
+    *ACCOUNT_FIELDS,
 )
 DERIVED_FIELDS = ("nights", "total_revenue", "exchange_rate", "exchange_rate_date")
 # What a row may carry (the stored columns less the derived ones, plus the key).
@@ -95,6 +100,8 @@ class StayRowContext:
 
     properties: dict[str, Property]
     guest_ids: set[int] | None = None
+    # Ids of the active accounts the rows name (None: not checked, the caller resolved them).
+    account_ids: set[int] | None = None
     # The writer's properties (crm_site.scope); None = every property.
     allowed_property_ids: frozenset[int] | None = None
     rates: money.RateBook = dataclasses.field(default_factory=money.RateBook)
@@ -108,20 +115,32 @@ class StayRowContext:
 
     @classmethod
     def for_rows(cls, rows: Iterable, *, by=None) -> StayRowContext:
-        referenced = set()
-        for row in rows:
-            value = row.get("guest") if isinstance(row, Mapping) else None
+        rows = list(rows)
+        guest_ids = set(
+            Guest.objects.active().filter(pk__in=_referenced(rows, ("guest",))).values_list("pk", flat=True)
+        )
+        accounts = _referenced(rows, ACCOUNT_FIELDS)
+        account_ids = set(Account.objects.active().filter(pk__in=accounts).values_list("pk", flat=True))
+        return cls(
+            properties={p.code: p for p in Property.objects.all()},
+            guest_ids=guest_ids,
+            account_ids=account_ids,
+            allowed_property_ids=scope.property_ids(by),
+        )
+
+
+def _referenced(rows: list, fields: tuple[str, ...]) -> set[int]:
+    """The ids ``rows`` give in ``fields`` (well-formed ones; the others are refused later)."""
+    referenced = set()
+    for row in rows:
+        for field in fields:
+            value = row.get(field) if isinstance(row, Mapping) else None
             value = getattr(value, "pk", value)
             if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
                 referenced.add(value)
             elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
                 referenced.add(int(value))
-        guest_ids = set(Guest.objects.active().filter(pk__in=referenced).values_list("pk", flat=True))
-        return cls(
-            properties={p.code: p for p in Property.objects.all()},
-            guest_ids=guest_ids,
-            allowed_property_ids=scope.property_ids(by),
-        )
+    return referenced
 
 
 _UNKNOWN_PROPERTY = gettext_lazy("Unknown property code.")
@@ -129,6 +148,7 @@ _CONFIRMATION_REQUIRED = gettext_lazy("A confirmation number is required.")
 _UNKNOWN_STATUS = gettext_lazy("Unknown status.")
 _UNKNOWN_CHANNEL = gettext_lazy("Unknown channel.")
 _UNKNOWN_GUEST = gettext_lazy("Unknown guest.")
+_UNKNOWN_ACCOUNT = gettext_lazy("Unknown account.")
 # Computed once: ``TextChoices.values`` rebuilds its list on every access.
 _STATUSES = frozenset(Stay.Status.values)
 _CHANNELS = frozenset(Stay.Channel.values)
@@ -159,6 +179,19 @@ def _guest_id(value, context: StayRowContext, *, field: str) -> int | None:
     if context.guest_ids is not None and guest_id not in context.guest_ids:
         raise DomainError(_UNKNOWN_GUEST, field=field, code="unknown_guest")
     return guest_id
+
+
+def _account_id(value, context: StayRowContext, *, field: str) -> int | None:
+    value = getattr(value, "pk", value)
+    if value is None or value == "":
+        return None
+    try:
+        account_id = parsing.as_id(value, field=field)
+    except DomainError:
+        raise DomainError(_UNKNOWN_ACCOUNT, field=field, code="unknown_account") from None
+    if context.account_ids is not None and account_id not in context.account_ids:
+        raise DomainError(_UNKNOWN_ACCOUNT, field=field, code="unknown_account")
+    return account_id
 
 
 def _currency(value, *, field: str) -> str:
@@ -274,7 +307,12 @@ def stay_row_clean(row: Mapping, *, context: StayRowContext) -> Stay:
             values[field] = check(get(field), field=field)
         except DomainError as error:
             errors.add(error)
-    for field, check in (("property", _property), ("guest", _guest_id)):
+    for field, check in (
+        ("property", _property),
+        ("guest", _guest_id),
+        ("company_account", _account_id),
+        ("agent_account", _account_id),
+    ):
         try:
             values[field] = check(get(field), context, field=field)
         except DomainError as error:
@@ -284,7 +322,8 @@ def stay_row_clean(row: Mapping, *, context: StayRowContext) -> Stay:
         check_facts(values, errors)
     conversion = _conversion(values, context, errors)
     errors.raise_if_any()
-    values["guest_id"] = values.pop("guest")
+    for name in ("guest", *ACCOUNT_FIELDS):
+        values[f"{name}_id"] = values.pop(name)
     revenue = values["room_revenue"] + values["fnb_revenue"] + values["other_revenue"]
     return Stay(
         nights=(values["departure_date"] - values["arrival_date"]).days,

@@ -27,7 +27,7 @@ from django.db import connection
 from crm_site import pgcopy
 
 from ..models import Stay
-from .stay_rows import STAY_FIELDS
+from .stay_rows import ACCOUNT_FIELDS, STAY_FIELDS
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 Key = tuple[int, str]
@@ -60,14 +60,18 @@ _COPY_ATTRS = operator.attrgetter(
 _BATCH_TABLE = "guests_stay_batch_%08x" % zlib.crc32(",".join(_COPY_COLUMNS).encode())
 
 
+# Columns a row without a value leaves as stored (the guest, the attribution).
+KEPT_WHEN_EMPTY = ("guest", *ACCOUNT_FIELDS)
+
+
 def _upsert_sql(columns: Sequence[str]) -> str:
     quoted = ", ".join(f'"{c}"' for c in _COPY_COLUMNS)
-    updates = [_column(f) for f in columns if f != "guest"]
-    guest = 'COALESCE(EXCLUDED."guest_id", guests_stay."guest_id")'
+    updates = [_column(f) for f in columns if f not in KEPT_WHEN_EMPTY]
+    kept = {_column(f): f'COALESCE(EXCLUDED."{_column(f)}", guests_stay."{_column(f)}")' for f in KEPT_WHEN_EMPTY}
     assignments = [f'"{c}" = EXCLUDED."{c}"' for c in updates]
-    assignments += [f'"guest_id" = {guest}', '"updated_at" = EXCLUDED."updated_at"']
-    stored = ", ".join([*(f'guests_stay."{c}"' for c in updates), 'guests_stay."guest_id"'])
-    incoming = ", ".join([*(f'EXCLUDED."{c}"' for c in updates), guest])
+    assignments += [f'"{c}" = {value}' for c, value in kept.items()] + ['"updated_at" = EXCLUDED."updated_at"']
+    stored = ", ".join([*(f'guests_stay."{c}"' for c in updates), *(f'guests_stay."{c}"' for c in kept)])
+    incoming = ", ".join([*(f'EXCLUDED."{c}"' for c in updates), *kept.values()])
     return f"""
         INSERT INTO guests_stay ({quoted}, "created_at", "updated_at")
         SELECT {quoted}, %s, %s FROM {_BATCH_TABLE} ORDER BY "property_id", "confirmation_number"
@@ -113,8 +117,10 @@ def _stored(stays: list[Stay], attnames: list[str]) -> dict[Key, Stay]:
 
 def _apply(stored: Stay, stay: Stay, attnames: list[str]) -> bool:
     """Copy the incoming values onto the stored stay; whether anything differed."""
-    if stay.guest_id is None:
-        stay.guest_id = stored.guest_id
+    for name in KEPT_WHEN_EMPTY:
+        attname = f"{name}_id"
+        if getattr(stay, attname) is None:
+            setattr(stay, attname, getattr(stored, attname))
     differs = False
     for name in attnames:
         incoming = getattr(stay, name)
@@ -125,7 +131,7 @@ def _apply(stored: Stay, stay: Stay, attnames: list[str]) -> bool:
 
 
 def _write_orm(stays: list[Stay], *, columns, now) -> dict[Key, tuple[int, str]]:
-    attnames = [Stay._meta.get_field(f).attname for f in {*columns, "guest"}]
+    attnames = [Stay._meta.get_field(f).attname for f in {*columns, *KEPT_WHEN_EMPTY}]
     stored_by_key = _stored(stays, attnames)
     new, changed, result = [], [], {}
     for stay in stays:

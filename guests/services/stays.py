@@ -23,7 +23,7 @@ from .. import money
 from ..models import Property, Stay
 from ..signals import stays_upserted
 from .stay_rows import ROW_FIELDS, STAY_FIELDS, StayRowContext, StayRowError, stay_row_fill, stay_rows_clean
-from .stay_writer import CREATED, UNCHANGED, UPDATED, write_stays
+from .stay_writer import CREATED, KEPT_WHEN_EMPTY, UNCHANGED, UPDATED, write_stays
 
 REJECTED = "rejected"
 MAX_BATCH = 1_000
@@ -213,7 +213,8 @@ def stay_update(*, stay: Stay, data: Mapping, by=None, replace: bool = False) ->
         raise DomainError(_("Send the stay as an object."), field="detail", code="invalid")
     _key_unchanged(stay, data)
     given = {k: v for k, v in data.items() if k not in ("property", "confirmation_number")}
-    stored = {f: getattr(stay, f) for f in ROW_FIELDS if f != "guest"}
+    # The guest and the attribution are kept by the writer when a row leaves them empty.
+    stored = {f: getattr(stay, f) for f in ROW_FIELDS if f not in KEPT_WHEN_EMPTY}
     row = dict(given) if replace else stay_row_fill(given, stored)
     row["property"] = stay.property
     row["confirmation_number"] = stay.confirmation_number

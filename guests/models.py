@@ -96,6 +96,13 @@ class Guest(models.Model):
         OTHER = "X", _("Other")
         UNKNOWN = "", _("Unknown")
 
+    class IdType(models.TextChoices):
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID = "national_id", _("National identity card")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        DRIVING_LICENCE = "driving_licence", _("Driving licence")
+        OTHER = "other", _("Other document")
+
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name_latin = models.CharField(_("family name (Latin)"), max_length=100, blank=True)
@@ -107,7 +114,10 @@ class Guest(models.Model):
     email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
     document_hash = models.CharField(_("document hash"), max_length=64, blank=True, editable=False, db_index=True)
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
     vip_code = models.CharField(_("VIP code"), max_length=16, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    anniversary_date = models.DateField(_("anniversary"), null=True, blank=True)
     # The guest's employer or agency: a key account (accounts.Account, grown from the
     # company list this app used to keep).
     company = models.ForeignKey(

@@ -68,18 +68,24 @@ def _guest_initial(guest: Guest) -> dict:
 @login_required
 @permission_required("guests.add_guest", raise_exception=True)
 def guest_create(request):
+    """A new profile.  Likely duplicates are shown first; the profile is created only
+    when the agent confirms it is a different person (the confirm button)."""
     form = GuestForm(request.POST or None)
+    candidates = []
     if request.method == "POST" and not form.is_valid():
         form.add_rule_errors()
     elif request.method == "POST":
+        confirm_new = request.POST.get("confirm_new") == "true"
         try:
-            guest = services.guest_create(data=form.service_data(), by=request.user)
+            guest = services.guest_create(data=form.service_data(), by=request.user, confirm_new=confirm_new)
+        except services.PossibleDuplicate as duplicate:
+            candidates = duplicate.candidates
         except DomainError as error:
             add_to_form(form, error)
         else:
             messages.success(request, _("Profile created."))
             return redirect("guests:detail", pk=guest.pk)
-    return render(request, "guests/guest_form.html", {"form": form, "guest": None})
+    return render(request, "guests/guest_form.html", {"form": form, "guest": None, "candidates": candidates})
 
 
 @login_required
@@ -100,10 +106,7 @@ def guest_edit(request, pk: int):
             by=request.user,
         )
     except ConflictError:
-        # Start again from what is saved now, with its version: nothing of the stale
-        # form survives, so pressing Save again cannot overwrite the other change.
-        guest.refresh_from_db()
-        return _edit_page(request, guest, GuestForm(initial=_guest_initial(guest)), conflict=True)
+        return _conflict_page(request, guest, form)
     except DomainError as error:
         add_to_form(form, error)
         return _edit_page(request, guest, form)
@@ -111,8 +114,27 @@ def guest_edit(request, pk: int):
     return redirect("guests:detail", pk=guest.pk)
 
 
-def _edit_page(request, guest: Guest, form: GuestForm, *, conflict: bool = False):
-    return render(request, "guests/guest_form.html", {"form": form, "guest": guest, "conflict": conflict})
+def _conflict_page(request, guest: Guest, form: GuestForm):
+    """Someone else saved first: the agent keeps what they typed, sees each field where it
+    differs from the version saved now, and saves again (against the new version) only
+    after reading those differences."""
+    agent_values = form.service_data()
+    guest.refresh_from_db()
+    differences = services.guest_edit_differences(guest=guest, values=agent_values, labels=form.fields)
+    data = request.POST.copy()
+    data["version"] = str(guest.version)
+    kept = GuestForm(data)
+    kept.is_valid()
+    return _edit_page(request, guest, kept, conflict=True, differences=differences, status=409)
+
+
+def _edit_page(request, guest: Guest, form: GuestForm, *, conflict: bool = False, differences=(), status=200):
+    return render(
+        request,
+        "guests/guest_form.html",
+        {"form": form, "guest": guest, "conflict": conflict, "differences": differences},
+        status=status,
+    )
 
 
 @login_required

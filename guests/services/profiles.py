@@ -21,8 +21,9 @@ from accounts.models import Account
 from crm_site import parsing
 from crm_site.errors import ConflictError, DomainError, ErrorBag, NotFound
 
-from .. import audit, search_keys
+from .. import audit, iso, search_keys
 from ..models import AuditEvent, Guest
+from ..selectors.duplicates import duplicate_candidates_for
 from .consent import PROFILE_CONSENT_FIELDS, consents_from_profile
 from .erasure import guest_check_writable
 
@@ -38,6 +39,9 @@ GUEST_FIELDS = (
     "email",
     "phone",
     "vip_code",
+    "id_type",
+    "address",
+    "anniversary_date",
     "company",
     "marketing_email_consent",
     "marketing_sms_consent",
@@ -55,11 +59,12 @@ TEXT_LIMITS = {
     "given_name": 100,
     "family_name_latin": 100,
     "given_name_latin": 100,
-    "nationality": 3,
-    "language": 10,
+    "nationality": 60,
+    "language": 40,
     "email": 254,
     "phone": 40,
     "vip_code": 16,
+    "address": 500,
     "notes": parsing.MAX_TEXT,
     "document_number": 40,
     "consent_source": 50,
@@ -97,10 +102,31 @@ def _birth_date(value, *, field: str):
 
 
 def _nationality(value: str, *, field: str) -> str:
-    code = value.upper()
-    if not code.isascii() or not code.isalpha() or len(code) not in (2, 3):
-        raise DomainError(_("Use an ISO country code (2 or 3 letters)."), field=field, code="invalid_country")
+    """Stored as the ISO 3166 alpha-3 code; the input may be either code or the
+    country's name in English or Chinese ("Germany" → DEU, never "GER")."""
+    code = iso.country_code(value)
+    if code is None:
+        raise DomainError(
+            _("Choose a country from the ISO list (a code such as DE or DEU, or its name)."),
+            field=field,
+            code="invalid_country",
+        )
     return code
+
+
+def _language(value: str, *, field: str) -> str:
+    code = iso.language_code(value)
+    if code is None:
+        raise DomainError(
+            _("Choose a language from the list (a code such as en, de or zh-hans, or its name)."),
+            field=field,
+            code="invalid_language",
+        )
+    return code
+
+
+def _anniversary(value, *, field: str):
+    return parsing.as_date(value, field=field, required=False)
 
 
 def _company(value, *, field: str) -> Account | None:
@@ -129,11 +155,23 @@ def _check_values(data: Mapping, bag: ErrorBag) -> dict:
             "email": _email,
             "phone": _phone,
             "nationality": _nationality,
+            "language": _language,
         }.get(field)
         if checker is not None and value:
             value = bag.check(checker, value, field=field)
         elif field == "birth_date":
             value = bag.check(_birth_date, value, field=field)
+        elif field == "anniversary_date":
+            value = bag.check(_anniversary, value, field=field)
+        elif field == "id_type":
+            value = bag.check(
+                parsing.as_choice,
+                value or "",
+                field=field,
+                choices=Guest.IdType,
+                default="",
+                message=_("Unknown ID type."),
+            )
         elif field == "gender":
             value = bag.check(
                 parsing.as_choice, value or "", field=field, choices=Guest.Gender, message=_("Unknown gender.")
@@ -195,10 +233,33 @@ def _split_consents(cleaned: dict) -> tuple[dict, dict, str]:
     return cleaned, flags, source
 
 
-def guest_create(*, data: Mapping, by=None, channel: str = "web") -> Guest:
-    """Create a chain-wide profile.  Every invalid field is reported at once; consent
+class PossibleDuplicate(ConflictError):
+    """The new profile looks like guests already on file (same e-mail, phone, document,
+    or a very similar name with the same birth date): shown first, created only when the
+    agent confirms it is someone else (409 ``possible_duplicate`` with the candidates)."""
+
+    default_code = "possible_duplicate"
+
+    def __init__(self, candidates: list[dict]):
+        super().__init__(
+            _("This guest may already have a profile. Open it, or confirm that this is a different person."),
+            field="confirm_new",
+        )
+        self.candidates = candidates
+
+    def body(self) -> dict:
+        return {**super().body(), "candidates": self.candidates}
+
+
+def guest_create(*, data: Mapping, by=None, channel: str = "web", confirm_new: bool = False) -> Guest:
+    """Create a chain-wide profile.  Every invalid field is reported at once; likely
+    duplicates refuse the creation (``PossibleDuplicate``) unless ``confirm_new``; consent
     flags given become the first entries of the guest's consent ledger."""
     cleaned, flags, source = _split_consents(guest_data_clean(data, partial=False))
+    if not confirm_new:
+        candidates = duplicate_candidates_for(cleaned)
+        if candidates:
+            raise PossibleDuplicate(candidates)
     with transaction.atomic():
         guest = Guest(**cleaned)
         guest.save()
@@ -252,3 +313,32 @@ def guest_update(*, guest_id: int, expected_version, data: Mapping, by=None, cha
         consents_from_profile(guest, flags, source=source, by=by, channel=channel)
         guest.refresh_from_db()
     return guest
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def guest_edit_differences(*, guest: Guest, values: Mapping, labels: Mapping) -> list[dict]:
+    """Where an edit made against an older version differs from the profile saved now
+    (normalised by the profile rules, so "de" and "DEU" are not a difference): for the
+    conflict page, which keeps the agent's input and shows these fields."""
+    given = {k: v for k, v in values.items() if k in GUEST_FIELDS}
+    try:
+        cleaned = guest_data_clean(given, partial=True, current=guest)
+    except DomainError as error:
+        cleaned = {k: v for k, v in given.items() if k not in error.fields}
+    differences = []
+    for field in GUEST_FIELDS:
+        if field not in cleaned:
+            continue
+        saved, yours = getattr(guest, field), cleaned[field]
+        if (saved or None) == (yours or None):
+            continue
+        label = labels[field].label if field in labels else field
+        differences.append({"field": field, "label": label, "saved": _shown(saved), "yours": _shown(yours)})
+    return differences

@@ -17,6 +17,8 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.labels import in_language
+
 # Booking facts of a stay, exchange rates and room inventory: the revenue side, in its own module.
 from .models_booking import BOOKING_FACT_CONSTRAINTS, BookingFacts, ExchangeRate, RoomInventory  # noqa: F401
 
@@ -26,6 +28,7 @@ class Property(models.Model):
 
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=3, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
@@ -45,7 +48,12 @@ class Property(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} · {self.name}"
+        return f"{self.code} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The hotel's name in the active language."""
+        return in_language(self.name, self.name_zh)
 
     def business_date(self, at: dt.datetime | None = None) -> dt.date:
         """The hotel's own date (in its time zone) at ``at`` (default: now)."""
@@ -253,6 +261,7 @@ class PreferenceType(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     group = models.CharField(_("group"), max_length=50, blank=True, help_text=_("e.g. bed type, floor, pillow"))
     label = models.CharField(_("label"), max_length=100)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
     # Health, religion, disability (allergies, halal, accessibility): kept only with the
@@ -269,7 +278,12 @@ class PreferenceType(models.Model):
         ordering = ["category", "sort_order", "label"]
 
     def __str__(self):
-        return f"{self.get_category_display()}: {self.label}"
+        return f"{self.get_category_display()}: {self.display_label}"
+
+    @property
+    def display_label(self) -> str:
+        """The preference's label in the active language."""
+        return in_language(self.label, self.label_zh)
 
 
 class GuestPreference(models.Model):

@@ -21,7 +21,7 @@ from crm_site.errors import ConflictError, DomainError, add_to_form
 from . import audit, selectors, services
 from .filtersets import AuditEventFilterSet
 from .forms import ArrivalsForm, GuestForm, GuestNoteForm, PreferenceForm, RoomInventoryForm
-from .models import AuditEvent, Guest, GuestMerge
+from .models import AuditEvent, Guest, GuestMerge, GuestNote, Stay
 
 
 @login_required
@@ -55,8 +55,38 @@ def guest_detail(request, pk: int):
             "guest": profile.guest,
             "preference_form": PreferenceForm(),
             "note_form": GuestNoteForm(),
+            "history": selectors.StayHistory.first_page(profile),
+            "properties": selectors.visible_properties(request.user),
+            "statuses": Stay.Status.choices,
         },
     )
+
+
+@login_required
+@permission_required("guests.view_guest", raise_exception=True)
+@vary_on_headers("HX-Request")
+def guest_stays(request, pk: int):
+    """The whole stay history of a guest, a page at a time, filtered by property, status
+    and year (the 360 page swaps it in with htmx; without htmx it is a page of its own)."""
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
+    status = 200
+    try:
+        filters = selectors.stay_history_filters(request.GET, request.user)
+    except DomainError as error:
+        messages.error(request, "; ".join(str(m) for ms in error.fields.values() for m in ms))
+        filters, status = {"page": 1}, 400
+    history = selectors.guest_stay_history(guest_id=guest.pk, viewer=request.user, filters=filters)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "guest": guest,
+        "history": history,
+        "query": params.urlencode(),
+        "properties": selectors.visible_properties(request.user),
+        "statuses": Stay.Status.choices,
+    }
+    template = "guests/_stay_history.html" if request.htmx else "guests/stay_history.html"
+    return render(request, template, context, status=status)
 
 
 def _guest_initial(guest: Guest) -> dict:
@@ -141,17 +171,28 @@ def _edit_page(request, guest: Guest, form: GuestForm, *, conflict: bool = False
 @permission_required("guests.add_guestpreference", raise_exception=True)
 @require_POST
 def preference_add(request, pk: int):
+    """Record a preference.  When the guest already has it with another note, nothing is
+    written until the agent confirms the replacement (the page shows both notes)."""
     guest = get_object_or_404(Guest.objects.active(), pk=pk)
     form = PreferenceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.preference_set(guest=guest, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Preference recorded."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Preference not recorded: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("guests:detail", pk=guest.pk)
+    existing = selectors.preference_of(guest_id=guest.pk, preference_type=form.cleaned_data["preference_type"])
+    replacing = existing is not None and existing.note and existing.note != form.cleaned_data["note"]
+    if replacing and request.POST.get("replace") != "yes":
+        return render(
+            request,
+            "guests/preference_replace.html",
+            {"guest": guest, "existing": existing, "form": form, "new_note": form.cleaned_data["note"]},
+            status=409,
+        )
+    try:
+        services.preference_set(guest=guest, by=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Preference recorded."))
     return redirect("guests:detail", pk=guest.pk)
 
 
@@ -187,14 +228,23 @@ def note_add(request, pk: int):
 
 @login_required
 @permission_required("guests.change_guestnote", raise_exception=True)
-@require_POST
 def note_deactivate(request, pk: int, note_id: int):
+    """Clear a note or an alert, in two steps: the page asks first (showing the alert),
+    and only a POST carrying ``confirmed=yes`` clears it.  A POST without it (an old
+    one-click form) is sent to the question, changing nothing."""
     guest = get_object_or_404(Guest, pk=pk)
-    try:
-        services.guest_note_deactivate(guest=guest, note_id=note_id, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    return redirect("guests:detail", pk=guest.pk)
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        try:
+            services.guest_note_deactivate(guest=guest, note_id=note_id, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Alert cleared."))
+        return redirect("guests:detail", pk=guest.pk)
+    if request.method == "POST":
+        return redirect("guests:note-deactivate", pk=guest.pk, note_id=note_id)
+    note = get_object_or_404(GuestNote.objects.filter(guest=guest, is_active=True), pk=note_id)
+    return render(request, "guests/note_clear.html", {"guest": guest, "note": note})
 
 
 @login_required

@@ -27,7 +27,7 @@ class PropertySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Property
-        fields = ["id", "code", "name", "city", "country", "timezone", "currency", "is_active"]
+        fields = ["id", "code", "name", "name_zh", "city", "country", "timezone", "currency", "is_active"]
 
 
 class GuestSerializer(serializers.ModelSerializer):
@@ -104,7 +104,7 @@ class GuestPreferenceSerializer(serializers.ModelSerializer):
     preference_type = serializers.SlugRelatedField(
         slug_field="code", queryset=PreferenceType.objects.all(), help_text=_("Preference code")
     )
-    preference_label = serializers.CharField(source="preference_type.label", read_only=True)
+    preference_label = serializers.CharField(source="preference_type.display_label", read_only=True)
     category = serializers.CharField(source="preference_type.category", read_only=True)
     source_property = serializers.SlugRelatedField(
         slug_field="code", queryset=Property.objects.all(), required=False, allow_null=True

@@ -28,13 +28,22 @@ from .consent import (
 from .duplicates import (
     DUPLICATE_REASON_LABELS,
     duplicate_candidates,
+    duplicate_candidates_for,
     duplicate_reasons,
     duplicates_section,
     merge_history,
     reason_labels,
 )
 from .inventory import RoomSupply, inventory_overview, room_inventory_for, room_supply, rooms_on
-from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
+from .profile import (
+    PROFILE_STAY_LIMIT,
+    GuestProfile,
+    StayHistory,
+    guest_profile,
+    guest_stay_history,
+    preference_of,
+    stay_history_filters,
+)
 from .search import FUZZY_CANDIDATES, guest_search, guest_search_results
 
 __all__ = [
@@ -58,10 +67,15 @@ __all__ = [
     "contactable_guest_ids",
     "default_arrival_date",
     "duplicate_candidates",
+    "duplicate_candidates_for",
     "duplicate_reasons",
     "duplicates_section",
     "guest_has_consent",
     "guest_profile",
+    "guest_stay_history",
+    "preference_of",
+    "stay_history_filters",
+    "StayHistory",
     "guest_search",
     "guest_search_results",
     "merge_history",

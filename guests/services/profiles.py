@@ -140,6 +140,31 @@ def _company(value, *, field: str) -> Account | None:
     return company
 
 
+def _id_type(value, *, field: str) -> str:
+    return parsing.as_choice(value or "", field=field, choices=Guest.IdType, default="", message=_("Unknown ID type."))
+
+
+def _gender(value, *, field: str) -> str:
+    return parsing.as_choice(value or "", field=field, choices=Guest.Gender, message=_("Unknown gender."))
+
+
+def _flag(value, *, field: str) -> bool:
+    return parsing.as_bool(value, field=field)
+
+
+# Checks of non-empty text values (an empty one is stored as empty).
+_TEXT_CHECKS = {"email": _email, "phone": _phone, "nationality": _nationality, "language": _language}
+# Checks of other values, empty ones included.
+_VALUE_CHECKS = {
+    "birth_date": _birth_date,
+    "anniversary_date": _anniversary,
+    "id_type": _id_type,
+    "gender": _gender,
+    "company": _company,
+    **dict.fromkeys(BOOLEAN_FIELDS, _flag),
+}
+
+
 def _check_values(data: Mapping, bag: ErrorBag) -> dict:
     """Each given field on its own: texts, e-mail, phone, dates, codes, flags."""
     cleaned: dict = {}
@@ -151,35 +176,10 @@ def _check_values(data: Mapping, bag: ErrorBag) -> dict:
             value = bag.check(parsing.as_text, value, field=field, max_length=TEXT_LIMITS[field])
             if value is None:
                 continue
-        checker = {
-            "email": _email,
-            "phone": _phone,
-            "nationality": _nationality,
-            "language": _language,
-        }.get(field)
-        if checker is not None and value:
-            value = bag.check(checker, value, field=field)
-        elif field == "birth_date":
-            value = bag.check(_birth_date, value, field=field)
-        elif field == "anniversary_date":
-            value = bag.check(_anniversary, value, field=field)
-        elif field == "id_type":
-            value = bag.check(
-                parsing.as_choice,
-                value or "",
-                field=field,
-                choices=Guest.IdType,
-                default="",
-                message=_("Unknown ID type."),
-            )
-        elif field == "gender":
-            value = bag.check(
-                parsing.as_choice, value or "", field=field, choices=Guest.Gender, message=_("Unknown gender.")
-            )
-        elif field == "company":
-            value = bag.check(_company, value, field=field)
-        elif field in BOOLEAN_FIELDS:
-            value = bag.check(parsing.as_bool, value, field=field)
+        if field in _TEXT_CHECKS and value:
+            value = bag.check(_TEXT_CHECKS[field], value, field=field)
+        elif field in _VALUE_CHECKS:
+            value = bag.check(_VALUE_CHECKS[field], value, field=field)
         if field not in bag.fields:
             cleaned[field] = value
     return cleaned

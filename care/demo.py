@@ -165,7 +165,8 @@ def _ensure_guests(ctx) -> dict[str, Guest]:
                     "marketing_sms_consent": consent,
                     "profiling_opt_out": opt_out,
                     "consent_source": "demo",
-                }
+                },
+                confirm_new=True,
             )
         guests[key] = guest
     return guests
@@ -275,6 +276,7 @@ def _loss_history(ctx) -> int:
                     "stays": row["n"],
                 }
             },
+            confirm_new=True,
             score=40,
             last_departure=row["last_departure"],
             last_arrival=row["last_arrival"],

@@ -127,8 +127,7 @@ class GuestViewSet(
         ``possible_duplicate`` listing them under ``candidates``; send ``confirm_new=true``
         to create it anyway."""
         data = request_object(request, drop=_GUEST_OUTPUT_ONLY | {"version"})
-        confirm_new = parsing.as_bool(data.pop("confirm_new", None), field="confirm_new")
-        guest = services.guest_create(data=data, by=request.user, channel="api", confirm_new=confirm_new)
+        guest = services.guest_create(data=data, by=request.user, channel="api")
         return Response(self.get_serializer(guest).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

@@ -50,7 +50,7 @@ GUEST_FIELDS = (
 )
 NAME_FIELDS = ("family_name", "given_name", "family_name_latin", "given_name_latin")
 # Write-only inputs beside the stored fields.
-EXTRA_INPUTS = ("document_number", "consent_source")
+EXTRA_INPUTS = ("document_number", "consent_source", "confirm_new")
 
 # Text inputs and their longest accepted value (the column's length; the phone is the
 # raw number as typed, normalised to E.164 afterwards).
@@ -161,7 +161,7 @@ _VALUE_CHECKS = {
     "id_type": _id_type,
     "gender": _gender,
     "company": _company,
-    **dict.fromkeys(BOOLEAN_FIELDS, _flag),
+    **dict.fromkeys((*BOOLEAN_FIELDS, "confirm_new"), _flag),
 }
 
 
@@ -220,6 +220,8 @@ def _derive(values: dict, *, current: Guest | None, names_given: bool, current_v
         cleaned["document_hash"] = search_keys.document_hash(values["document_number"])
     if "consent_source" in values:
         cleaned["consent_source"] = values["consent_source"] or ""
+    if values.get("confirm_new"):
+        cleaned["confirm_new"] = True
     if names_given:
         cleaned.update(search_keys.name_keys(**{f: current_value(f) for f in NAME_FIELDS}))
     return cleaned
@@ -256,6 +258,7 @@ def guest_create(*, data: Mapping, by=None, channel: str = "web", confirm_new: b
     duplicates refuse the creation (``PossibleDuplicate``) unless ``confirm_new``; consent
     flags given become the first entries of the guest's consent ledger."""
     cleaned, flags, source = _split_consents(guest_data_clean(data, partial=False))
+    confirm_new = cleaned.pop("confirm_new", False) or confirm_new
     if not confirm_new:
         candidates = duplicate_candidates_for(cleaned)
         if candidates:
@@ -300,6 +303,7 @@ def guest_update(*, guest_id: int, expected_version, data: Mapping, by=None, cha
         if guest.version != expected:
             raise _stale_version(guest, expected)
         cleaned, flags, source = _split_consents(guest_data_clean(data, partial=True, current=guest))
+        cleaned.pop("confirm_new", None)  # a creation's answer, meaningless on an update
         before = {k: getattr(guest, k) for k in cleaned if k in FIELDS or k == "document_hash"}
         for key, value in cleaned.items():
             setattr(guest, key, value)

@@ -32,6 +32,11 @@ def test_front_desk_redeems_a_reward_from_the_guest_page(page, login):
     form.locator("select[name=reward]").select_option(label="Breakfast for two — 1,500 points")
     form.get_by_role("button", name="Redeem").click()
     page.wait_for_load_state("networkidle")
+    # A question first: the cost and the balance after; nothing spent yet.
+    assert page.get_by_test_id("redeem-question").is_visible()
+    assert not Redemption.objects.exists()
+    page.get_by_test_id("confirm-redeem").click()
+    page.wait_for_load_state("networkidle")
 
     assert page.url.endswith(f"/guests/{membership.guest_id}/")
     assert page.get_by_test_id("points-balance").inner_text() == number_format(3500, force_grouping=True)

@@ -28,7 +28,7 @@ class Property(models.Model):
 
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True, db_default="")
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=3, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
@@ -122,9 +122,9 @@ class Guest(models.Model):
     email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
     document_hash = models.CharField(_("document hash"), max_length=64, blank=True, editable=False, db_index=True)
-    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True, db_default="")
     vip_code = models.CharField(_("VIP code"), max_length=16, blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = models.TextField(_("address"), blank=True, db_default="")
     anniversary_date = models.DateField(_("anniversary"), null=True, blank=True)
     # The guest's employer or agency: a key account (accounts.Account, grown from the
     # company list this app used to keep).
@@ -261,7 +261,7 @@ class PreferenceType(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     group = models.CharField(_("group"), max_length=50, blank=True, help_text=_("e.g. bed type, floor, pillow"))
     label = models.CharField(_("label"), max_length=100)
-    label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True, db_default="")
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
     # Health, religion, disability (allergies, halal, accessibility): kept only with the

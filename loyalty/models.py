@@ -29,7 +29,7 @@ class Tier(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=50, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50, blank=True, db_default="")
     rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("Higher rank = higher tier."))
     qualifying_nights = models.PositiveIntegerField(
         _("qualifying nights per year"), default=0, help_text=_("0 = no nights route")
@@ -314,9 +314,9 @@ class Reward(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True, db_default="")
     description = models.TextField(_("description"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True, db_default="")
     points_cost = models.PositiveIntegerField(_("points"))
     min_tier = models.ForeignKey(
         Tier,

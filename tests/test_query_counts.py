@@ -1,6 +1,6 @@
 """Exact query counts of the hot endpoints, locked in ``tests/query_counts.json``.
 
-Guest search, the guest 360 (page and API), arrivals (page and API) and bulk stay
+Guest search, the guest 360 (page and API) and its stay history pages, arrivals (page and API) and bulk stay
 ingestion each run a fixed number of queries whatever the data's size.  A change that
 adds one fails here: if it is meant, raise the figure in ``tests/query_counts.json``
 and say why in the commit message.  Counts are per database (PostgreSQL and SQLite plan
@@ -28,6 +28,7 @@ CASES = (
     "guest_search_page",
     "guest_360_api",
     "guest_360_page",
+    "guest_stays_page",
     "arrivals_api",
     "arrivals_page",
     "stays_bulk_create",
@@ -105,6 +106,7 @@ def run(client, api, front_desk, chain_admin, integrator, chain):
         "guest_search_page": lambda: client.get("/guests/", {"q": "zhang wei"}),
         "guest_360_api": lambda: admin_api.get(f"/api/v1/guests/{guest.pk}/profile/"),
         "guest_360_page": lambda: client.get(f"/guests/{guest.pk}/"),
+        "guest_stays_page": lambda: client.get(f"/guests/{guest.pk}/stays/", {"page": 2, "status": "checked_out"}),
         "arrivals_api": lambda: desk_api.get("/api/v1/arrivals/", arrivals),
         "arrivals_page": lambda: client.get("/guests/arrivals/", arrivals),
         "stays_bulk_create": lambda: pms.post(

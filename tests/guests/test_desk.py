@@ -250,12 +250,12 @@ def test_alerts_are_a_banner_apart_from_notes(desk):
     assert 'data-testid="clear-alert"' in html
 
 
-def test_stay_history_pages_and_filters(desk, hotel, other_hotel):
+def test_stay_history_pages_and_filters(desk, hotel):
     guest = GuestFactory()
     for i in range(45):
         StayFactory(
             guest=guest,
-            property=hotel if i % 3 else other_hotel,
+            property=hotel,
             arrival_date=dt.date(2020, 1, 1) + dt.timedelta(days=40 * i),
             status="checked_out" if i % 5 else "cancelled",
         )
@@ -302,7 +302,7 @@ def test_403_and_404_are_styled_pages_in_chinese_with_the_menu(desk_zh):
     missing = desk_zh.get("/guests/999999999/")
     assert missing.status_code == 404
     html = html_of(missing)
-    assert "页面不存在" in html or "找不到" in html, html[:2000]
+    assert "页面不存在" in html
     assert 'class="top"' in html and "crm/favicon.svg" in html
     assert "Page not found" not in html
 

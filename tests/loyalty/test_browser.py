@@ -11,6 +11,7 @@ from tests.factories import PropertyFactory, UserFactory
 
 from .factories import MembershipFactory, RewardFactory, give_points
 
+
 def _grouped(points: int) -> str:
     """As the English page shows it, whatever language an earlier test left active."""
     with translation.override("en"):

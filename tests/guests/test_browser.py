@@ -144,3 +144,34 @@ def test_the_chinese_360_page_has_no_english_labels_left(browser, live_server, f
         assert "No notes." not in text
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [768, 1024, 1366, 1920])
+def test_the_360_page_holds_from_768_px_to_wide_screens(browser, live_server, front_desk, wei, hotel, width):
+    from tests.factories import GuestNoteFactory, StayFactory
+
+    for i in range(25):
+        StayFactory(guest=wei, property=hotel, confirmation_number=f"WIDE-{i:04d}-LONG-CONFIRMATION")
+    GuestNoteFactory(guest=wei, kind="alert", text="Severe nut allergy — inform the kitchen before every meal")
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": width, "height": 900})
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto("/login/")
+        page.fill("#id_username", front_desk.username)
+        page.fill("#id_password", "pass12345!")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/guests/")
+        page.goto(f"/guests/{wei.pk}/")
+        # Nothing wider than the window (wide tables scroll inside their card) ...
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)"
+            ".slice(0, 12).map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right) + ':' + (e.textContent || '').slice(0, 25))"
+        )
+        assert overflow <= 0, f"{overflow}px wider than a {width}px window: {wide}"
+        # ... and the top bar stays one line high.
+        height = page.evaluate("document.querySelector('header.top').getBoundingClientRect().height")
+        assert height < 60, f"the header wraps at {width}px ({height}px high)"
+    finally:
+        context.close()

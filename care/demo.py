@@ -276,7 +276,6 @@ def _loss_history(ctx) -> int:
                     "stays": row["n"],
                 }
             },
-            confirm_new=True,
             score=40,
             last_departure=row["last_departure"],
             last_arrival=row["last_arrival"],

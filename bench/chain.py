@@ -532,7 +532,8 @@ def _profile_guest(property_ids: dict[str, int], today: dt.date) -> int:
             "phone": "+8613900000300",
             "nationality": "CHN",
             "vip_code": "VVIP",
-        }
+        },
+        confirm_new=True,
     )
     codes = STAY_PROPERTIES
     now = timezone.now()

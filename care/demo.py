@@ -165,7 +165,8 @@ def _ensure_guests(ctx) -> dict[str, Guest]:
                     "marketing_sms_consent": consent,
                     "profiling_opt_out": opt_out,
                     "consent_source": "demo",
-                }
+                },
+                confirm_new=True,
             )
         guests[key] = guest
     return guests

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    # A state, not the date the complaint came in ("Received" column headers).
+    RECEIVED = "received", pgettext_lazy("complaint status", "Received")
     ASSIGNED = "assigned", _("Assigned")
     INVESTIGATING = "investigating", _("Investigating")
     RESOLVED = "resolved", _("Resolved")

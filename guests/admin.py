@@ -329,7 +329,7 @@ class GuestAdmin(ServiceAdmin):
                 channel="admin",
             )
         else:
-            saved = services.guest_create(data=data, by=request.user, channel="admin")
+            saved = services.guest_create(data=data, by=request.user, channel="admin", confirm_new=True)
         _adopt(obj, saved)
 
 

@@ -37,6 +37,14 @@ from .models import (
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_EMAIL_DOMAIN = "demo.example"
 
+# Hotel names in Chinese (Property.name_zh: shown under the Chinese interface).
+PROPERTY_NAMES_ZH = {
+    "SHA": "外滩滨江上海酒店",
+    "BJS": "北京花园酒店",
+    "LIS": "里斯本城市酒店",
+    "ALG": "阿尔加维度假酒店",
+}
+
 # code, name, city, country, currency, IANA time zone (the hotel's business date)
 PROPERTIES = [
     ("SHA", "Bund Riverside Shanghai", "Shanghai", "CHN", "CNY", "Asia/Shanghai"),
@@ -215,6 +223,9 @@ def _ensure_properties() -> dict[str, Property]:
             code=code,
             defaults={"name": name, "city": city, "country": country, "currency": currency, "timezone": zone},
         )
+        if not prop.name_zh:
+            prop.name_zh = PROPERTY_NAMES_ZH.get(code, "")
+            prop.save(update_fields=["name_zh"])
         result[code] = prop
     return result
 

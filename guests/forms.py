@@ -5,6 +5,7 @@ from accounts.models import Account
 from crm_site import parsing
 from crm_site.errors import DomainError, add_to_form
 
+from . import iso
 from .models import Guest, GuestNote, GuestPreference, PreferenceType, Property
 from .models_consent import ConsentPurpose
 from .services.profiles import TEXT_LIMITS, guest_data_clean
@@ -18,6 +19,19 @@ def _text(label, field: str, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, required=False, strip=False, widget=widget, **kwargs)
 
 
+def _country_choices():
+    """ISO 3166 countries named in the active language (evaluated per form)."""
+    return [("", "—"), *iso.country_choices()]
+
+
+def _language_choices():
+    return [("", "—"), *iso.language_choices()]
+
+
+def _id_type_choices():
+    return [("", "—"), *Guest.IdType.choices]
+
+
 class GuestForm(forms.Form):
     """Profile edit form.  Values are checked by ``guests.services.profiles`` (all invalid
     fields at once); ``version`` carries the version the agent loaded, so a save over
@@ -29,8 +43,18 @@ class GuestForm(forms.Form):
     given_name_latin = _text(_("Given name (Latin)"), "given_name_latin")
     gender = forms.ChoiceField(label=_("Gender"), choices=Guest.Gender.choices, required=False)
     birth_date = forms.CharField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    nationality = _text(_("Nationality"), "nationality")
-    language = _text(_("Language"), "language")
+    nationality = forms.ChoiceField(
+        label=_("Nationality"),
+        choices=_country_choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a country from the ISO list.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=_language_choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
     email = _text(_("E-mail"), "email")
     phone = _text(_("Phone"), "phone")
     document_number = _text(
@@ -38,7 +62,17 @@ class GuestForm(forms.Form):
         "document_number",
         help_text=_("Stored only as a salted hash; leave empty to keep the current one."),
     )
+    id_type = forms.ChoiceField(
+        label=_("ID type"),
+        choices=_id_type_choices,
+        required=False,
+        error_messages={"invalid_choice": _("Unknown ID type.")},
+    )
     vip_code = _text(_("VIP code"), "vip_code")
+    address = _text(_("Address"), "address", widget=forms.Textarea(attrs={"rows": 2}))
+    anniversary_date = forms.CharField(
+        label=_("Anniversary"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     company = forms.ModelChoiceField(label=_("Company"), queryset=Account.objects.active(), required=False)
     marketing_email_consent = forms.BooleanField(label=_("Marketing e-mails allowed"), required=False)
     marketing_sms_consent = forms.BooleanField(label=_("Marketing SMS allowed"), required=False)

@@ -17,6 +17,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.labels import in_language
 from crm_site.timezones import validate_time_zone
 
 # Booking facts of a stay, exchange rates and room inventory: the revenue side, in its own module.
@@ -28,6 +29,7 @@ class Property(models.Model):
 
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True, db_default="")
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=3, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
@@ -47,7 +49,12 @@ class Property(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} · {self.name}"
+        return f"{self.code} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The hotel's name in the active language."""
+        return in_language(self.name, self.name_zh)
 
     def business_date(self, at: dt.datetime | None = None) -> dt.date:
         """The hotel's own date (in its time zone) at ``at`` (default: now)."""
@@ -106,6 +113,13 @@ class Guest(models.Model):
         OTHER = "X", _("Other")
         UNKNOWN = "", _("Unknown")
 
+    class IdType(models.TextChoices):
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID = "national_id", _("National identity card")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        DRIVING_LICENCE = "driving_licence", _("Driving licence")
+        OTHER = "other", _("Other document")
+
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name_latin = models.CharField(_("family name (Latin)"), max_length=100, blank=True)
@@ -117,7 +131,10 @@ class Guest(models.Model):
     email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
     document_hash = models.CharField(_("document hash"), max_length=64, blank=True, editable=False, db_index=True)
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True, db_default="")
     vip_code = models.CharField(_("VIP code"), max_length=16, blank=True)
+    address = models.TextField(_("address"), blank=True, db_default="")
+    anniversary_date = models.DateField(_("anniversary"), null=True, blank=True)
     # The guest's employer or agency: a key account (accounts.Account, grown from the
     # company list this app used to keep).
     company = models.ForeignKey(
@@ -256,6 +273,7 @@ class PreferenceType(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     group = models.CharField(_("group"), max_length=50, blank=True, help_text=_("e.g. bed type, floor, pillow"))
     label = models.CharField(_("label"), max_length=100)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True, db_default="")
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
     # Health, religion, disability (allergies, halal, accessibility): kept only with the
@@ -272,7 +290,12 @@ class PreferenceType(models.Model):
         ordering = ["category", "sort_order", "label"]
 
     def __str__(self):
-        return f"{self.get_category_display()}: {self.label}"
+        return f"{self.get_category_display()}: {self.display_label}"
+
+    @property
+    def display_label(self) -> str:
+        """The preference's label in the active language."""
+        return in_language(self.label, self.label_zh)
 
 
 class GuestPreference(models.Model):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("inventory/", views.room_inventory, name="inventory"),
     path("<int:pk>/", views.guest_detail, name="detail"),
+    path("<int:pk>/stays/", views.guest_stays, name="stays"),
     path("<int:pk>/edit/", views.guest_edit, name="edit"),
     path("<int:pk>/export/", views.guest_export, name="export"),
     path("<int:pk>/erase/", views.guest_erase, name="erase"),

@@ -17,7 +17,7 @@ from crm_site.errors import ConflictError, DomainError, add_to_form
 from . import audit, selectors, services
 from .filtersets import AuditEventFilterSet
 from .forms import GuestForm, GuestNoteForm, PreferenceForm, RoomInventoryForm
-from .models import AuditEvent, Guest, GuestMerge
+from .models import AuditEvent, Guest, GuestMerge, GuestNote, Stay
 
 
 @login_required
@@ -60,8 +60,38 @@ def guest_detail(request, pk: int):
             "guest": profile.guest,
             "preference_form": PreferenceForm(),
             "note_form": GuestNoteForm(),
+            "history": selectors.StayHistory.first_page(profile),
+            "properties": selectors.visible_properties(request.user),
+            "statuses": Stay.Status.choices,
         },
     )
+
+
+@login_required
+@permission_required("guests.view_guest", raise_exception=True)
+@vary_on_headers("HX-Request")
+def guest_stays(request, pk: int):
+    """The whole stay history of a guest, a page at a time, filtered by property, status
+    and year (the 360 page swaps it in with htmx; without htmx it is a page of its own)."""
+    guest = get_object_or_404(Guest.objects.active(), pk=pk)
+    status = 200
+    try:
+        filters = selectors.stay_history_filters(request.GET, request.user)
+    except DomainError as error:
+        messages.error(request, "; ".join(str(m) for ms in error.fields.values() for m in ms))
+        filters, status = {"page": 1}, 400
+    history = selectors.guest_stay_history(guest_id=guest.pk, viewer=request.user, filters=filters)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "guest": guest,
+        "history": history,
+        "query": params.urlencode(),
+        "properties": selectors.visible_properties(request.user),
+        "statuses": Stay.Status.choices,
+    }
+    template = "guests/_stay_history.html" if request.htmx else "guests/stay_history.html"
+    return render(request, template, context, status=status)
 
 
 def _guest_initial(guest: Guest) -> dict:
@@ -73,18 +103,24 @@ def _guest_initial(guest: Guest) -> dict:
 @login_required
 @permission_required("guests.add_guest", raise_exception=True)
 def guest_create(request):
+    """A new profile.  Likely duplicates are shown first; the profile is created only
+    when the agent confirms it is a different person (the confirm button)."""
     form = GuestForm(request.POST or None)
+    candidates = []
     if request.method == "POST" and not form.is_valid():
         form.add_rule_errors()
     elif request.method == "POST":
+        confirm_new = request.POST.get("confirm_new") == "true"
         try:
-            guest = services.guest_create(data=form.service_data(), by=request.user)
+            guest = services.guest_create(data=form.service_data(), by=request.user, confirm_new=confirm_new)
+        except services.PossibleDuplicate as duplicate:
+            candidates = duplicate.candidates
         except DomainError as error:
             add_to_form(form, error)
         else:
             messages.success(request, _("Profile created."))
             return redirect("guests:detail", pk=guest.pk)
-    return render(request, "guests/guest_form.html", {"form": form, "guest": None})
+    return render(request, "guests/guest_form.html", {"form": form, "guest": None, "candidates": candidates})
 
 
 @login_required
@@ -105,10 +141,7 @@ def guest_edit(request, pk: int):
             by=request.user,
         )
     except ConflictError:
-        # Start again from what is saved now, with its version: nothing of the stale
-        # form survives, so pressing Save again cannot overwrite the other change.
-        guest.refresh_from_db()
-        return _edit_page(request, guest, GuestForm(initial=_guest_initial(guest)), conflict=True)
+        return _conflict_page(request, guest, form)
     except DomainError as error:
         add_to_form(form, error)
         return _edit_page(request, guest, form)
@@ -116,25 +149,55 @@ def guest_edit(request, pk: int):
     return redirect("guests:detail", pk=guest.pk)
 
 
-def _edit_page(request, guest: Guest, form: GuestForm, *, conflict: bool = False):
-    return render(request, "guests/guest_form.html", {"form": form, "guest": guest, "conflict": conflict})
+def _conflict_page(request, guest: Guest, form: GuestForm):
+    """Someone else saved first: the agent keeps what they typed, sees each field where it
+    differs from the version saved now, and saves again (against the new version) only
+    after reading those differences."""
+    agent_values = form.service_data()
+    guest.refresh_from_db()
+    differences = services.guest_edit_differences(guest=guest, values=agent_values, labels=form.fields)
+    data = request.POST.copy()
+    data["version"] = str(guest.version)
+    kept = GuestForm(data)
+    kept.is_valid()
+    return _edit_page(request, guest, kept, conflict=True, differences=differences, status=409)
+
+
+def _edit_page(request, guest: Guest, form: GuestForm, *, conflict: bool = False, differences=(), status=200):
+    return render(
+        request,
+        "guests/guest_form.html",
+        {"form": form, "guest": guest, "conflict": conflict, "differences": differences},
+        status=status,
+    )
 
 
 @login_required
 @permission_required("guests.add_guestpreference", raise_exception=True)
 @require_POST
 def preference_add(request, pk: int):
+    """Record a preference.  When the guest already has it with another note, nothing is
+    written until the agent confirms the replacement (the page shows both notes)."""
     guest = get_object_or_404(Guest.objects.active(), pk=pk)
     form = PreferenceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.preference_set(guest=guest, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Preference recorded."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Preference not recorded: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("guests:detail", pk=guest.pk)
+    existing = selectors.preference_of(guest_id=guest.pk, preference_type=form.cleaned_data["preference_type"])
+    replacing = existing is not None and existing.note and existing.note != form.cleaned_data["note"]
+    if replacing and request.POST.get("replace") != "yes":
+        return render(
+            request,
+            "guests/preference_replace.html",
+            {"guest": guest, "existing": existing, "form": form, "new_note": form.cleaned_data["note"]},
+            status=409,
+        )
+    try:
+        services.preference_set(guest=guest, by=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Preference recorded."))
     return redirect("guests:detail", pk=guest.pk)
 
 
@@ -170,14 +233,23 @@ def note_add(request, pk: int):
 
 @login_required
 @permission_required("guests.change_guestnote", raise_exception=True)
-@require_POST
 def note_deactivate(request, pk: int, note_id: int):
+    """Clear a note or an alert, in two steps: the page asks first (showing the alert),
+    and only a POST carrying ``confirmed=yes`` clears it.  A POST without it (an old
+    one-click form) is sent to the question, changing nothing."""
     guest = get_object_or_404(Guest, pk=pk)
-    try:
-        services.guest_note_deactivate(guest=guest, note_id=note_id, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    return redirect("guests:detail", pk=guest.pk)
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        try:
+            services.guest_note_deactivate(guest=guest, note_id=note_id, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Alert cleared."))
+        return redirect("guests:detail", pk=guest.pk)
+    if request.method == "POST":
+        return redirect("guests:note-deactivate", pk=guest.pk, note_id=note_id)
+    note = get_object_or_404(GuestNote.objects.filter(guest=guest, is_active=True), pk=note_id)
+    return render(request, "guests/note_clear.html", {"guest": guest, "note": note})
 
 
 @audit.export_view(what="guest", permission="guests.export_guest")

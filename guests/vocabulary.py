@@ -29,6 +29,34 @@ VOCABULARY = [
     ("late-checkout", "amenities", "service", "Late check-out when possible", 40),
 ]
 
+# Chinese labels of the defaults (admins edit them like the English ones).
+LABELS_ZH = {
+    "bed-king": "大床",
+    "bed-twin": "双床",
+    "non-smoking": "无烟房",
+    "smoking": "吸烟房",
+    "high-floor": "高楼层",
+    "low-floor": "低楼层",
+    "pillow-feather": "羽绒枕",
+    "pillow-hypoallergenic": "防过敏枕",
+    "pillow-firm": "硬枕",
+    "minibar-empty": "清空迷你吧",
+    "minibar-soft-drinks": "迷你吧仅放软饮",
+    "quiet-room": "远离电梯的安静房间",
+    "accessible-room": "无障碍客房",
+    "diet-vegetarian": "素食",
+    "diet-halal": "清真",
+    "diet-gluten-free": "无麸质",
+    "allergy-nuts": "坚果过敏",
+    "breakfast-chinese": "中式早餐",
+    "breakfast-early": "提早供应早餐",
+    "newspaper": "每日报纸",
+    "extra-towels": "加毛巾",
+    "bathrobe-kids": "儿童浴袍",
+    "tea-kettle": "电水壶和绿茶",
+    "late-checkout": "尽可能延迟退房",
+}
+
 # Preferences that reveal health, religion or a disability: stored only with the guest's
 # consent to sensitive preferences, or marked as an operational need with a reason.
 SENSITIVE_CODES = frozenset(
@@ -47,6 +75,7 @@ def ensure_default_vocabulary(**kwargs) -> None:
                 category=category,
                 group=group,
                 label=label,
+                label_zh=LABELS_ZH.get(code, ""),
                 sort_order=order,
                 is_sensitive=code in SENSITIVE_CODES,
             )
@@ -54,3 +83,10 @@ def ensure_default_vocabulary(**kwargs) -> None:
             if code not in existing
         ]
     )
+    # Defaults created before labels had a Chinese column get theirs (an admin's own
+    # Chinese label is never overwritten).
+    unlabelled = list(PreferenceType.objects.filter(code__in=LABELS_ZH, label_zh=""))
+    for preference_type in unlabelled:
+        preference_type.label_zh = LABELS_ZH[preference_type.code]
+    if unlabelled:
+        PreferenceType.objects.bulk_update(unlabelled, ["label_zh"])

@@ -46,6 +46,18 @@ REWARDS = [
 ]
 
 
+# Chinese name and description of each demo reward (Reward.name_zh / description_zh).
+REWARDS_ZH = {
+    "late-checkout": ("延迟退房至下午4点", "以酒店当天确认为准。"),
+    "breakfast-two": ("双人早餐", "可在我们任一餐厅享用自助早餐。"),
+    "room-upgrade": ("客房升级（一个房型）", "入住时视房态而定。"),
+    "airport-transfer": ("机场接送", "单程，专车接送。"),
+    "spa-60": ("水疗护理60分钟", "适用于设有水疗中心的酒店。"),
+    "lounge-day": ("行政酒廊日通行证", "限两位宾客。"),
+    "free-night": ("免费住宿一晚（标准间）", "任一酒店，视房态而定。"),
+}
+
+
 def _rewards() -> list[Reward]:
     tiers = {t.code: t for t in Tier.objects.all()}
     result = []
@@ -60,6 +72,9 @@ def _rewards() -> list[Reward]:
                 "sort_order": order,
             },
         )
+        if not reward.name_zh and code in REWARDS_ZH:
+            reward.name_zh, reward.description_zh = REWARDS_ZH[code]
+            reward.save(update_fields=["name_zh", "description_zh"])
         result.append(reward)
     return result
 

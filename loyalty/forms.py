@@ -52,5 +52,5 @@ class ClaimDecisionForm(forms.Form):
 class TierForm(forms.ModelForm):
     class Meta:
         model = Tier
-        fields = ["name", "qualifying_nights", "qualifying_spend", "earn_multiplier", "benefits"]
+        fields = ["name", "name_zh", "qualifying_nights", "qualifying_spend", "earn_multiplier", "benefits"]
         widgets = {"benefits": forms.Textarea(attrs={"rows": 4})}

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.labels import in_language
+
 
 class Tier(models.Model):
     """A membership level.  A guest qualifies for a tier in a calendar year by staying
@@ -27,6 +29,7 @@ class Tier(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50, blank=True, db_default="")
     rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("Higher rank = higher tier."))
     qualifying_nights = models.PositiveIntegerField(
         _("qualifying nights per year"), default=0, help_text=_("0 = no nights route")
@@ -59,7 +62,9 @@ class Tier(models.Model):
 
     @property
     def display_name(self) -> str:
-        return gettext(self.name)
+        """The Chinese name when set under the Chinese interface; else the name through
+        the catalogue (the default tiers' names are translated there)."""
+        return in_language(gettext(self.name), self.name_zh)
 
     @property
     def benefit_lines(self) -> list[str]:
@@ -309,7 +314,9 @@ class Reward(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True, db_default="")
     description = models.TextField(_("description"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True, db_default="")
     points_cost = models.PositiveIntegerField(_("points"))
     min_tier = models.ForeignKey(
         Tier,
@@ -335,7 +342,16 @@ class Reward(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The reward's name in the active language."""
+        return in_language(self.name, self.name_zh)
+
+    @property
+    def description_label(self) -> str:
+        return in_language(self.description, self.description_zh)
 
 
 class Redemption(models.Model):

@@ -191,9 +191,9 @@ def membership_section(guest, viewer) -> dict:
         {
             "id": reward.pk,
             "code": reward.code,
-            "name": reward.name,
+            "name": reward.label,
             "points_cost": reward.points_cost,
-            "min_tier": gettext(reward.min_tier.name) if reward.min_tier_id else None,
+            "min_tier": reward.min_tier.display_name if reward.min_tier_id else None,
             "available": reward.points_cost <= membership.points_balance
             and (not reward.min_tier_id or rank.get(reward.min_tier_id, 0) <= membership.tier.rank),
         }

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -90,13 +91,21 @@ def enrol(request, guest_id: int):
 
 @login_required
 @permission_required("loyalty.redeem_points", raise_exception=True)
-@require_POST
 def redeem(request, pk: int):
+    """Redeem a reward in two steps: the chosen reward (none is preselected) leads to a
+    question showing its cost and the balance after; only a POST with ``confirmed=yes``
+    spends the points.  A POST without it is sent to the question, spending nothing."""
     membership = get_object_or_404(Membership, pk=pk)
-    form = RedeemForm(request.POST)
+    form = RedeemForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.error(request, _("Nothing redeemed: %(errors)s") % {"errors": _form_errors(form)})
         return redirect_back(request, "loyalty:membership", pk=pk)
+    if request.method != "POST":
+        return _redeem_question(request, membership, form)
+    if request.POST.get("confirmed") != "yes":
+        query = QueryDict(mutable=True)
+        query.update({k: v for k, v in request.POST.items() if k in ("reward", "idempotency_key", "next")})
+        return redirect(f"{reverse('loyalty:redeem', args=[pk])}?{query.urlencode()}")
     try:
         redemption = services.points_redeem(
             membership=membership,
@@ -113,6 +122,22 @@ def redeem(request, pk: int):
             % {"reward": redemption.reward.name, "points": number_format(redemption.points, force_grouping=True)},
         )
     return redirect_back(request, "loyalty:membership", pk=pk)
+
+
+def _redeem_question(request, membership: Membership, form: RedeemForm):
+    reward = form.cleaned_data["reward"]
+    return render(
+        request,
+        "loyalty/redeem_confirm.html",
+        {
+            "membership": membership,
+            "guest": membership.guest,
+            "reward": reward,
+            "balance_after": membership.points_balance - reward.points_cost,
+            "idempotency_key": form.cleaned_data["idempotency_key"],
+            "next": request.GET.get("next", ""),
+        },
+    )
 
 
 @login_required

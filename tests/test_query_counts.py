@@ -1,8 +1,8 @@
 """Exact query counts of the hot endpoints, locked in ``tests/query_counts.json``.
 
-Guest search, the guest 360 (page and API), arrivals (page and API), bulk stay
-ingestion and the key accounts' list, account page and contacts map (page and API) each
-run a fixed number of queries whatever the data's size.  A change that
+Guest search, the guest 360 (page and API) and its stay history pages, arrivals (page and API),
+the daily lists, bulk stay ingestion and the key accounts' list, account page and contacts map
+(page and API) each run a fixed number of queries whatever the data's size.  A change that
 adds one fails here: if it is meant, raise the figure in ``tests/query_counts.json``
 and say why in the commit message.  Counts are per database (PostgreSQL and SQLite plan
 some reads differently) and measured on a warm second request.
@@ -29,6 +29,7 @@ CASES = (
     "guest_search_page",
     "guest_360_api",
     "guest_360_page",
+    "guest_stays_page",
     "arrivals_api",
     "arrivals_page",
     "in_house_api",
@@ -165,6 +166,7 @@ def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, 
         "guest_search_page": lambda: client.get("/guests/", {"q": "zhang wei"}),
         "guest_360_api": lambda: admin_api.get(f"/api/v1/guests/{guest.pk}/profile/"),
         "guest_360_page": lambda: client.get(f"/guests/{guest.pk}/"),
+        "guest_stays_page": lambda: client.get(f"/guests/{guest.pk}/stays/", {"page": 2, "status": "checked_out"}),
         "arrivals_api": lambda: desk_api.get("/api/v1/arrivals/", arrivals),
         "arrivals_page": lambda: client.get("/guests/arrivals/", arrivals),
         # Who stayed the night of an earlier day: the guests' stays at this hotel.

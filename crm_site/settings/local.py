@@ -12,7 +12,9 @@ from pathlib import Path
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off by default: the embedded default is what staff try first, and Django's debug pages
+# (the URL list on a 404, tracebacks) are for developers, who set DEBUG=true.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="local-dev-only-not-secret")  # noqa: S105
 
 WHITENOISE_USE_FINDERS = True

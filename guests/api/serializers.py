@@ -27,7 +27,7 @@ class PropertySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Property
-        fields = ["id", "code", "name", "city", "country", "timezone", "currency", "is_active"]
+        fields = ["id", "code", "name", "name_zh", "city", "country", "timezone", "currency", "is_active"]
 
 
 class GuestSerializer(serializers.ModelSerializer):
@@ -36,6 +36,20 @@ class GuestSerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True, help_text=_("Stored only as a salted hash.")
     )
     consent_source = serializers.CharField(write_only=True, required=False, max_length=50)
+    confirm_new = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text=_(
+            "On create: true to create the profile although it looks like guests already on file "
+            "(otherwise 409 possible_duplicate with the candidates)."
+        ),
+    )
+    nationality = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("ISO 3166 code (DE, DEU) or country name; stored as alpha-3.")
+    )
+    language = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Language code (en, de, zh-hans) or its name.")
+    )
     company = serializers.PrimaryKeyRelatedField(queryset=Account.objects.active(), required=False, allow_null=True)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
@@ -59,6 +73,9 @@ class GuestSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "vip_code",
+            "id_type",
+            "address",
+            "anniversary_date",
             "company",
             "marketing_email_consent",
             "marketing_email_consent_at",
@@ -68,6 +85,7 @@ class GuestSerializer(serializers.ModelSerializer):
             "notes",
             "document_number",
             "consent_source",
+            "confirm_new",
             "version",
             "created_at",
             "updated_at",
@@ -86,7 +104,7 @@ class GuestPreferenceSerializer(serializers.ModelSerializer):
     preference_type = serializers.SlugRelatedField(
         slug_field="code", queryset=PreferenceType.objects.all(), help_text=_("Preference code")
     )
-    preference_label = serializers.CharField(source="preference_type.label", read_only=True)
+    preference_label = serializers.CharField(source="preference_type.display_label", read_only=True)
     category = serializers.CharField(source="preference_type.category", read_only=True)
     source_property = serializers.SlugRelatedField(
         slug_field="code", queryset=Property.objects.all(), required=False, allow_null=True

@@ -143,6 +143,10 @@ class GuestViewSet(
 
     @idempotent(guests=lambda body: [body.get("id")] if isinstance(body, dict) else [])
     def create(self, request, *args, **kwargs):
+        """A new profile.  When it looks like guests already on file (same e-mail, phone,
+        document, or a very similar name with the same birth date) the answer is 409
+        ``possible_duplicate`` listing them under ``candidates``; send ``confirm_new=true``
+        to create it anyway."""
         data = request_object(request, drop=_GUEST_OUTPUT_ONLY | {"version"})
         guest = services.guest_create(data=data, by=request.user, channel="api")
         return Response(self.get_serializer(guest).data, status=status.HTTP_201_CREATED)

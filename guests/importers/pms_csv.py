@@ -245,5 +245,9 @@ def _create_guests(specs: dict[str, _GuestSpec], result: ImportResult, *, by) ->
             continue
         if spec.error is None and accepted.intersection(spec.rows):
             data = {k: v for k, v in spec.data.items() if k in GUEST_FIELDS}
-            spec.guest_id = guest_create(data={**data, "consent_source": "import"}, by=by, channel="import").pk
+            # The file matched its guests already (by e-mail, phone, member number): a
+            # profile created here is a new person, not a duplicate to ask about.
+            spec.guest_id = guest_create(
+                data={**data, "consent_source": "import"}, by=by, channel="import", confirm_new=True
+            ).pk
             result.guests_created += 1

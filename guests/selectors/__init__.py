@@ -44,6 +44,7 @@ from .daily_lists import (
 from .duplicates import (
     DUPLICATE_REASON_LABELS,
     duplicate_candidates,
+    duplicate_candidates_for,
     duplicate_reasons,
     duplicates_section,
     merge_history,
@@ -57,7 +58,15 @@ from .on_the_books import (
     next_stays_on_the_books,
     stays_on_the_books,
 )
-from .profile import PROFILE_STAY_LIMIT, GuestProfile, guest_profile
+from .profile import (
+    PROFILE_STAY_LIMIT,
+    GuestProfile,
+    StayHistory,
+    guest_profile,
+    guest_stay_history,
+    preference_of,
+    stay_history_filters,
+)
 from .search import FUZZY_CANDIDATES, GuestLookup, guest_lookup, guest_search, guest_search_results, lookup_text
 
 __all__ = [
@@ -97,12 +106,17 @@ __all__ = [
     "contactable_guest_ids",
     "default_arrival_date",
     "duplicate_candidates",
+    "duplicate_candidates_for",
     "duplicate_reasons",
     "duplicates_section",
     "guest_has_consent",
     "guest_profile",
     "GuestLookup",
     "guest_lookup",
+    "guest_stay_history",
+    "preference_of",
+    "stay_history_filters",
+    "StayHistory",
     "guest_search",
     "lookup_text",
     "guest_search_results",

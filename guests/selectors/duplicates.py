@@ -65,6 +65,27 @@ def duplicate_candidates(*, guest: Guest, limit: int = 10) -> list[dict]:
     return result[:limit]
 
 
+def duplicate_candidates_for(values: dict, *, limit: int = 10) -> list[dict]:
+    """Guests already on file that look like a profile about to be created (``values``:
+    cleaned profile fields with their search keys), as plain data for the form and the
+    409 body: id, name, e-mail, masked phone, birth date, nationality, reasons."""
+    fields = {f.attname for f in Guest._meta.concrete_fields}
+    probe = Guest(**{k: v for k, v in values.items() if k in fields})
+    return [
+        {
+            "id": c["guest"].pk,
+            "name": c["guest"].display_name,
+            "email": c["guest"].email,
+            "phone_tail": c["guest"].phone[-4:] if c["guest"].phone else "",
+            "birth_date": c["guest"].birth_date.isoformat() if c["guest"].birth_date else None,
+            "nationality": c["guest"].nationality,
+            "reasons": c["reasons"],
+            "reason_labels": reason_labels(c["reasons"]),
+        }
+        for c in duplicate_candidates(guest=probe, limit=limit)
+    ]
+
+
 def merge_history(*, guest_id: int) -> list:
     return list(
         GuestMerge.objects.filter(Q(survivor_id=guest_id) | Q(merged_id=guest_id))

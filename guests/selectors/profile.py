@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils.translation import gettext as _
 
-from crm_site import scope
+from crm_site import parsing, scope
+from crm_site.errors import ErrorBag
 from crm_site.extensions import Badge, badges_for, guest_sections
 from crm_site.revenue import without_revenue
 
@@ -84,3 +87,72 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
         stays_total=stays_total,
         all_properties=scope.home_properties(viewer) is None,
     )
+
+
+def preference_of(*, guest_id: int, preference_type) -> GuestPreference | None:
+    """The guest's preference of this type, if recorded (asked before replacing its note)."""
+    return GuestPreference.objects.filter(guest_id=guest_id, preference_type=preference_type).first()
+
+
+@dataclass
+class StayHistory:
+    """One page of a guest's stays at the viewer's properties, filtered."""
+
+    stays: list[Stay]
+    page: object  # django.core.paginator.Page
+    total: int
+    filters: dict
+
+    @classmethod
+    def first_page(cls, profile: GuestProfile) -> StayHistory:
+        """The 360 page's first page, from what the profile read already (no query)."""
+        paginator = Paginator(_Counted(profile.stays, profile.stays_total), PROFILE_STAY_LIMIT)
+        return cls(stays=profile.stays, page=paginator.page(1), total=profile.stays_total, filters={})
+
+
+class _Counted(list):
+    """The first page of stays with the total already counted: Paginator asks count()."""
+
+    def __init__(self, items, total: int):
+        super().__init__(items)
+        self.total = total
+
+    def count(self) -> int:  # type: ignore[override]
+        return self.total
+
+
+def stay_history_filters(params, viewer) -> dict:
+    """``property`` (a code the viewer may see), ``status``, ``year`` (1900-2100) and
+    ``page`` from a query string; every invalid one reported at once (400)."""
+    bag = ErrorBag()
+    filters = {"property": "", "status": "", "year": None, "page": 1}
+    code = (params.get("property") or "").strip().upper()
+    if code:
+        if not scope.properties(viewer).filter(code=code).exists():
+            bag.add(_("Unknown property."), field="property")
+        filters["property"] = code
+    status = params.get("status") or ""
+    if status:
+        filters["status"] = bag.check(
+            parsing.as_choice, status, field="status", choices=Stay.Status, message=_("Unknown status.")
+        )
+    if params.get("year"):
+        filters["year"] = bag.check(parsing.as_int, params.get("year"), field="year", minimum=1900, maximum=2100)
+    if params.get("page"):
+        filters["page"] = bag.check(parsing.as_int, params.get("page"), field="page", minimum=1) or 1
+    bag.raise_if_any()
+    return filters
+
+
+def guest_stay_history(*, guest_id: int, viewer, filters: dict, per_page: int = PROFILE_STAY_LIMIT) -> StayHistory:
+    """The guest's whole stay history, a page at a time (two queries: count and page)."""
+    stays = scope.scoped(Stay.objects.filter(guest_id=guest_id), viewer)
+    if filters.get("property"):
+        stays = stays.filter(property__code=filters["property"])
+    if filters.get("status"):
+        stays = stays.filter(status=filters["status"])
+    if filters.get("year"):
+        stays = stays.filter(arrival_date__year=filters["year"])
+    paginator = Paginator(stays.select_related("property").order_by("-arrival_date", "-id"), per_page)
+    page = paginator.get_page(filters.get("page") or 1)
+    return StayHistory(stays=list(page.object_list), page=page, total=paginator.count, filters=filters)

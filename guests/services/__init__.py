@@ -26,7 +26,15 @@ from .maintenance import tables_analyze
 from .merge import MERGE_FILL_FIELDS, guest_merge, guest_merge_undo
 from .preferences import guest_note_add, guest_note_deactivate, preference_remove, preference_set
 from .privacy import guest_export
-from .profiles import GUEST_FIELDS, NAME_FIELDS, guest_create, guest_data_clean, guest_update
+from .profiles import (
+    GUEST_FIELDS,
+    NAME_FIELDS,
+    PossibleDuplicate,
+    guest_create,
+    guest_data_clean,
+    guest_edit_differences,
+    guest_update,
+)
 from .properties import PROPERTY_FIELDS, property_create, property_data_clean, property_update
 from .rates import (
     RATE_FIELDS,
@@ -89,7 +97,9 @@ __all__ = [
     "consent_input_clean",
     "consent_record",
     "guest_check_writable",
+    "PossibleDuplicate",
     "guest_create",
+    "guest_edit_differences",
     "guest_data_clean",
     "guest_erase",
     "guest_export",

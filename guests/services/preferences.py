@@ -47,7 +47,7 @@ def _check_sensitive(bag: ErrorBag, guest: Guest, preference_type: PreferenceTyp
                     "%(label)s is a sensitive preference: record it only with the guest's consent to sensitive "
                     "preferences, or state the operational need."
                 )
-                % {"label": preference_type.label},
+                % {"label": preference_type.display_label},
                 field="operational_need",
                 code="consent_required",
             )

@@ -21,8 +21,9 @@ from accounts.models import Account
 from crm_site import parsing
 from crm_site.errors import ConflictError, DomainError, ErrorBag, NotFound
 
-from .. import audit, search_keys
+from .. import audit, iso, search_keys
 from ..models import AuditEvent, Guest
+from ..selectors.duplicates import duplicate_candidates_for
 from .consent import PROFILE_CONSENT_FIELDS, consents_from_profile
 from .erasure import guest_check_writable
 
@@ -38,6 +39,9 @@ GUEST_FIELDS = (
     "email",
     "phone",
     "vip_code",
+    "id_type",
+    "address",
+    "anniversary_date",
     "company",
     "marketing_email_consent",
     "marketing_sms_consent",
@@ -46,7 +50,7 @@ GUEST_FIELDS = (
 )
 NAME_FIELDS = ("family_name", "given_name", "family_name_latin", "given_name_latin")
 # Write-only inputs beside the stored fields.
-EXTRA_INPUTS = ("document_number", "consent_source")
+EXTRA_INPUTS = ("document_number", "consent_source", "confirm_new")
 
 # Text inputs and their longest accepted value (the column's length; the phone is the
 # raw number as typed, normalised to E.164 afterwards).
@@ -55,11 +59,12 @@ TEXT_LIMITS = {
     "given_name": 100,
     "family_name_latin": 100,
     "given_name_latin": 100,
-    "nationality": 3,
-    "language": 10,
+    "nationality": 60,
+    "language": 40,
     "email": 254,
     "phone": 40,
     "vip_code": 16,
+    "address": 500,
     "notes": parsing.MAX_TEXT,
     "document_number": 40,
     "consent_source": 50,
@@ -97,10 +102,31 @@ def _birth_date(value, *, field: str):
 
 
 def _nationality(value: str, *, field: str) -> str:
-    code = value.upper()
-    if not code.isascii() or not code.isalpha() or len(code) not in (2, 3):
-        raise DomainError(_("Use an ISO country code (2 or 3 letters)."), field=field, code="invalid_country")
+    """Stored as the ISO 3166 alpha-3 code; the input may be either code or the
+    country's name in English or Chinese ("Germany" → DEU, never "GER")."""
+    code = iso.country_code(value)
+    if code is None:
+        raise DomainError(
+            _("Choose a country from the ISO list (a code such as DE or DEU, or its name)."),
+            field=field,
+            code="invalid_country",
+        )
     return code
+
+
+def _language(value: str, *, field: str) -> str:
+    code = iso.language_code(value)
+    if code is None:
+        raise DomainError(
+            _("Choose a language from the list (a code such as en, de or zh-hans, or its name)."),
+            field=field,
+            code="invalid_language",
+        )
+    return code
+
+
+def _anniversary(value, *, field: str):
+    return parsing.as_date(value, field=field, required=False)
 
 
 def _company(value, *, field: str) -> Account | None:
@@ -114,6 +140,31 @@ def _company(value, *, field: str) -> Account | None:
     return company
 
 
+def _id_type(value, *, field: str) -> str:
+    return parsing.as_choice(value or "", field=field, choices=Guest.IdType, default="", message=_("Unknown ID type."))
+
+
+def _gender(value, *, field: str) -> str:
+    return parsing.as_choice(value or "", field=field, choices=Guest.Gender, message=_("Unknown gender."))
+
+
+def _flag(value, *, field: str) -> bool:
+    return parsing.as_bool(value, field=field)
+
+
+# Checks of non-empty text values (an empty one is stored as empty).
+_TEXT_CHECKS = {"email": _email, "phone": _phone, "nationality": _nationality, "language": _language}
+# Checks of other values, empty ones included.
+_VALUE_CHECKS = {
+    "birth_date": _birth_date,
+    "anniversary_date": _anniversary,
+    "id_type": _id_type,
+    "gender": _gender,
+    "company": _company,
+    **dict.fromkeys((*BOOLEAN_FIELDS, "confirm_new"), _flag),
+}
+
+
 def _check_values(data: Mapping, bag: ErrorBag) -> dict:
     """Each given field on its own: texts, e-mail, phone, dates, codes, flags."""
     cleaned: dict = {}
@@ -125,23 +176,10 @@ def _check_values(data: Mapping, bag: ErrorBag) -> dict:
             value = bag.check(parsing.as_text, value, field=field, max_length=TEXT_LIMITS[field])
             if value is None:
                 continue
-        checker = {
-            "email": _email,
-            "phone": _phone,
-            "nationality": _nationality,
-        }.get(field)
-        if checker is not None and value:
-            value = bag.check(checker, value, field=field)
-        elif field == "birth_date":
-            value = bag.check(_birth_date, value, field=field)
-        elif field == "gender":
-            value = bag.check(
-                parsing.as_choice, value or "", field=field, choices=Guest.Gender, message=_("Unknown gender.")
-            )
-        elif field == "company":
-            value = bag.check(_company, value, field=field)
-        elif field in BOOLEAN_FIELDS:
-            value = bag.check(parsing.as_bool, value, field=field)
+        if field in _TEXT_CHECKS and value:
+            value = bag.check(_TEXT_CHECKS[field], value, field=field)
+        elif field in _VALUE_CHECKS:
+            value = bag.check(_VALUE_CHECKS[field], value, field=field)
         if field not in bag.fields:
             cleaned[field] = value
     return cleaned
@@ -182,6 +220,8 @@ def _derive(values: dict, *, current: Guest | None, names_given: bool, current_v
         cleaned["document_hash"] = search_keys.document_hash(values["document_number"])
     if "consent_source" in values:
         cleaned["consent_source"] = values["consent_source"] or ""
+    if values.get("confirm_new"):
+        cleaned["confirm_new"] = True
     if names_given:
         cleaned.update(search_keys.guest_name_keys(**{f: current_value(f) for f in NAME_FIELDS}))
     return cleaned
@@ -195,10 +235,34 @@ def _split_consents(cleaned: dict) -> tuple[dict, dict, str]:
     return cleaned, flags, source
 
 
-def guest_create(*, data: Mapping, by=None, channel: str = "web") -> Guest:
-    """Create a chain-wide profile.  Every invalid field is reported at once; consent
+class PossibleDuplicate(ConflictError):
+    """The new profile looks like guests already on file (same e-mail, phone, document,
+    or a very similar name with the same birth date): shown first, created only when the
+    agent confirms it is someone else (409 ``possible_duplicate`` with the candidates)."""
+
+    default_code = "possible_duplicate"
+
+    def __init__(self, candidates: list[dict]):
+        super().__init__(
+            _("This guest may already have a profile. Open it, or confirm that this is a different person."),
+            field="confirm_new",
+        )
+        self.candidates = candidates
+
+    def body(self) -> dict:
+        return {**super().body(), "candidates": self.candidates}
+
+
+def guest_create(*, data: Mapping, by=None, channel: str = "web", confirm_new: bool = False) -> Guest:
+    """Create a chain-wide profile.  Every invalid field is reported at once; likely
+    duplicates refuse the creation (``PossibleDuplicate``) unless ``confirm_new``; consent
     flags given become the first entries of the guest's consent ledger."""
     cleaned, flags, source = _split_consents(guest_data_clean(data, partial=False))
+    confirm_new = cleaned.pop("confirm_new", False) or confirm_new
+    if not confirm_new:
+        candidates = duplicate_candidates_for(cleaned)
+        if candidates:
+            raise PossibleDuplicate(candidates)
     with transaction.atomic():
         guest = Guest(**cleaned)
         guest.save()
@@ -239,6 +303,7 @@ def guest_update(*, guest_id: int, expected_version, data: Mapping, by=None, cha
         if guest.version != expected:
             raise _stale_version(guest, expected)
         cleaned, flags, source = _split_consents(guest_data_clean(data, partial=True, current=guest))
+        cleaned.pop("confirm_new", None)  # a creation's answer, meaningless on an update
         before = {k: getattr(guest, k) for k in cleaned if k in FIELDS or k == "document_hash"}
         for key, value in cleaned.items():
             setattr(guest, key, value)
@@ -252,3 +317,32 @@ def guest_update(*, guest_id: int, expected_version, data: Mapping, by=None, cha
         consents_from_profile(guest, flags, source=source, by=by, channel=channel)
         guest.refresh_from_db()
     return guest
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def guest_edit_differences(*, guest: Guest, values: Mapping, labels: Mapping) -> list[dict]:
+    """Where an edit made against an older version differs from the profile saved now
+    (normalised by the profile rules, so "de" and "DEU" are not a difference): for the
+    conflict page, which keeps the agent's input and shows these fields."""
+    given = {k: v for k, v in values.items() if k in GUEST_FIELDS}
+    try:
+        cleaned = guest_data_clean(given, partial=True, current=guest)
+    except DomainError as error:
+        cleaned = {k: v for k, v in given.items() if k not in error.fields}
+    differences = []
+    for field in GUEST_FIELDS:
+        if field not in cleaned:
+            continue
+        saved, yours = getattr(guest, field), cleaned[field]
+        if (saved or None) == (yours or None):
+            continue
+        label = labels[field].label if field in labels else field
+        differences.append({"field": field, "label": label, "saved": _shown(saved), "yours": _shown(yours)})
+    return differences

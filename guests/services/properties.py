@@ -15,7 +15,7 @@ from crm_site.errors import ConflictError, DomainError, ErrorBag, NotFound
 from .. import money
 from ..models import Property
 
-PROPERTY_FIELDS = ("code", "name", "city", "country", "timezone", "currency", "is_active")
+PROPERTY_FIELDS = ("code", "name", "name_zh", "city", "country", "timezone", "currency", "is_active")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 
 
@@ -58,6 +58,7 @@ def _country(value, *, field: str) -> str:
 _CHECKS = {
     "code": _code,
     "name": lambda v, field: parsing.as_text(v, field=field, max_length=200, required=True),
+    "name_zh": lambda v, field: parsing.as_text(v, field=field, max_length=200) or "",
     "city": lambda v, field: parsing.as_text(v, field=field, max_length=100),
     "country": _country,
     "timezone": _timezone,

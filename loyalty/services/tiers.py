@@ -24,7 +24,7 @@ from ..defaults import seed_default_tiers
 from ..models import Tier
 from ..rules import money_text
 
-EDITABLE = ("name", "qualifying_nights", "qualifying_spend", "earn_multiplier", "benefits")
+EDITABLE = ("name", "name_zh", "qualifying_nights", "qualifying_spend", "earn_multiplier", "benefits")
 MAX_NIGHTS = 366  # a calendar year has no more nights to qualify with
 MAX_MULTIPLIER = Decimal("10")
 MAX_RANK = 1000
@@ -52,6 +52,7 @@ def _as_multiplier(value) -> Decimal:
 
 _COERCE = {
     "name": lambda v: as_text(v, field="name", max_length=50, required=True, message=_("A tier needs a name.")),
+    "name_zh": lambda v: as_text(v, field="name_zh", max_length=50) or "",
     "qualifying_nights": lambda v: as_int(v, field="qualifying_nights", minimum=0, maximum=MAX_NIGHTS),
     "qualifying_spend": lambda v: as_money(v, field="qualifying_spend"),
     "earn_multiplier": _as_multiplier,

@@ -108,6 +108,7 @@ def test_an_admin_change_records_old_and_new_values(root):
         "category": ptype.category,
         "group": ptype.group,
         "label": "King-size bed",
+        "label_zh": ptype.label_zh,
         "is_active": "on",
         "sort_order": ptype.sort_order,
     }

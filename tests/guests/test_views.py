@@ -185,7 +185,7 @@ def test_create_form_saves_and_redirects(desk):
         ({"family_name_latin": "Silva", "birth_date": "2099-01-01"}, "birth_date", "in the past"),
         ({"family_name_latin": "Silva", "birth_date": "2999-01-01"}, "birth_date", "between 1900 and 2100"),
         ({"family_name_latin": "Silva", "birth_date": "31.12.80x"}, "birth_date", "valid date"),
-        ({"family_name_latin": "Silva", "nationality": "P1"}, "nationality", "ISO country"),
+        ({"family_name_latin": "Silva", "nationality": "P1"}, "nationality", "ISO list"),
         ({"email": "a@b.example"}, "family_name", "family or given name"),
     ],
 )
@@ -222,7 +222,7 @@ def test_edit_saves_with_current_version(desk):
     assert (guest.family_name_latin, guest.version) == ("Souza", 2)
 
 
-def test_edit_with_stale_version_shows_conflict_and_keeps_nothing_stale(desk, guest_relations):
+def test_edit_with_stale_version_keeps_the_agents_input_and_shows_the_differences(desk, guest_relations):
     guest = GuestFactory(family_name_latin="Silva", given_name_latin="Ana", notes="")
     # Another agent saves first (through the API or another browser).
     services.guest_update(
@@ -234,17 +234,22 @@ def test_edit_with_stale_version_shows_conflict_and_keeps_nothing_stale(desk, gu
         f"/guests/{guest.pk}/edit/",
         {"family_name_latin": "Stale-Edit", "given_name_latin": "Ana", "notes": "my stale notes", "version": "1"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     html = text_of(response)
     assert 'data-testid="conflict"' in html
     assert list(Guest.objects.values()) == before
-    # The form now shows what is saved, with the current version, and nothing typed over it.
+    # What the agent typed is kept; the form now carries the saved version, and the
+    # fields that differ from it are listed with both values.
     assert hidden_value(html, "version") == "2"
-    assert input_value(html, "family_name_latin") == "Silva"
-    assert "Prefers Portuguese" in html
-    assert "Stale-Edit" not in html and "my stale notes" not in html
+    assert input_value(html, "family_name_latin") == "Stale-Edit"
+    assert "my stale notes" in html
+    differing = {d["field"]: d for d in response.context["differences"]}
+    # (The test's form leaves out the e-mail and phone: those differ too.)
+    assert {"family_name_latin", "notes"} <= set(differing) and "given_name_latin" not in differing
+    assert differing["notes"]["saved"] == "Prefers Portuguese"
+    assert differing["family_name_latin"]["yours"] == "Stale-Edit"
 
-    # Saving the refreshed form now works.
+    # Saving again, having seen the differences, works against the new version.
     response = desk.post(
         f"/guests/{guest.pk}/edit/",
         {"family_name_latin": "Souza", "given_name_latin": "Ana", "notes": "Prefers Portuguese", "version": "2"},
@@ -341,7 +346,7 @@ def test_note_add_with_bad_input_adds_nothing(desk, data):
 
 def test_alert_can_be_cleared(desk):
     note = GuestNoteFactory(kind=GuestNote.Kind.ALERT, text="Old alert")
-    desk.post(f"/guests/{note.guest_id}/notes/{note.pk}/deactivate/")
+    desk.post(f"/guests/{note.guest_id}/notes/{note.pk}/deactivate/", {"confirmed": "yes"})
     note.refresh_from_db()
     assert note.is_active is False
     assert "Old alert" not in text_of(desk.get(f"/guests/{note.guest_id}/"))

@@ -2,6 +2,7 @@
 new balance."""
 
 import pytest
+from django.utils import translation
 from django.utils.formats import number_format
 
 from crm_site import roles
@@ -9,6 +10,13 @@ from loyalty.models import Redemption
 from tests.factories import PropertyFactory, UserFactory
 
 from .factories import MembershipFactory, RewardFactory, give_points
+
+
+def _grouped(points: int) -> str:
+    """As the English page shows it, whatever language an earlier test left active."""
+    with translation.override("en"):
+        return number_format(points, force_grouping=True)
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +34,19 @@ def test_front_desk_redeems_a_reward_from_the_guest_page(page, login):
     login(desk)
     page.goto(f"/guests/{membership.guest_id}/")
     balance = page.get_by_test_id("points-balance")
-    assert balance.inner_text() == number_format(5000, force_grouping=True)
+    assert balance.inner_text() == _grouped(5000)
 
     form = page.get_by_test_id("redeem-form")
     form.locator("select[name=reward]").select_option(label="Breakfast for two — 1,500 points")
     form.get_by_role("button", name="Redeem").click()
     page.wait_for_load_state("networkidle")
+    # A question first: the cost and the balance after; nothing spent yet.
+    assert page.get_by_test_id("redeem-question").is_visible()
+    assert not Redemption.objects.exists()
+    page.get_by_test_id("confirm-redeem").click()
+    page.wait_for_load_state("networkidle")
 
     assert page.url.endswith(f"/guests/{membership.guest_id}/")
-    assert page.get_by_test_id("points-balance").inner_text() == number_format(3500, force_grouping=True)
+    assert page.get_by_test_id("points-balance").inner_text() == _grouped(3500)
     assert "Breakfast for two redeemed for 1,500 points." in page.locator(".messages").inner_text()
     assert Redemption.objects.filter(membership=membership, points=1500).count() == 1

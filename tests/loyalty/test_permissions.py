@@ -163,7 +163,7 @@ PAGES = [
         "post",
         "/loyalty/members/{membership}/redeem/",
         DESK,
-        lambda ids: {"reward": ids["reward"], "idempotency_key": f"page-{next(_keys)}"},
+        lambda ids: {"reward": ids["reward"], "idempotency_key": f"page-{next(_keys)}", "confirmed": "yes"},
         302,
         watch=(Redemption, *LEDGER),
     ),

@@ -76,6 +76,11 @@ def test_redeeming_from_the_guest_page_lowers_the_balance_once(client, funded, f
     reward = RewardFactory(points_cost=1500)
     client.force_login(front_desk)
     form = {"reward": reward.pk, "idempotency_key": "form-1", "next": f"/guests/{funded.guest_id}/"}
+    # The first press asks (cost and balance after), spending nothing.
+    question = client.post(f"/loyalty/members/{funded.pk}/redeem/", form, follow=True)
+    assert 'data-testid="redeem-question"' in question.content.decode()
+    assert Redemption.objects.count() == 0
+    form["confirmed"] = "yes"
 
     first = client.post(f"/loyalty/members/{funded.pk}/redeem/", form)
     client.post(f"/loyalty/members/{funded.pk}/redeem/", form)  # double click
@@ -92,7 +97,9 @@ def test_redeeming_more_than_the_balance_says_so_and_changes_nothing(client, fun
     client.force_login(front_desk)
 
     response = client.post(
-        f"/loyalty/members/{funded.pk}/redeem/", {"reward": reward.pk, "idempotency_key": "f"}, follow=True
+        f"/loyalty/members/{funded.pk}/redeem/",
+        {"reward": reward.pk, "idempotency_key": "f", "confirmed": "yes"},
+        follow=True,
     )
 
     assert "Not enough points" in response.content.decode()

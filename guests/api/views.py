@@ -11,10 +11,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from crm_site import parsing, scope
-from crm_site.errors import NON_FIELD, DomainError, ErrorBag
+from crm_site.errors import DomainError
 from crm_site.idempotency import idempotent
 from crm_site.permissions import require_perms
 from crm_site.revenue import revenue_fields, sees_revenue
@@ -23,40 +22,31 @@ from .. import audit, selectors, services
 from ..filtersets import (
     AuditEventFilterSet,
     ConsentEntryFilterSet,
-    ExchangeRateFilterSet,
     GuestFilterSet,
-    PropertyFilterSet,
-    RoomInventoryFilterSet,
     StayFilterSet,
 )
 from ..models import (
     AuditEvent,
     ConsentEntry,
-    ExchangeRate,
     Guest,
     GuestMerge,
     GuestPreference,
-    Property,
-    RoomInventory,
     Stay,
 )
+from .bodies import request_object
+from .daily_views import ArrivalsView, DailyListView, DeparturesView, InHouseView  # noqa: F401
 from .permissions import AuditedExportPermission
+from .reference_views import ExchangeRateViewSet, PropertyViewSet, RoomInventoryViewSet  # noqa: F401
 from .serializers import (
-    ArrivalsSerializer,
     AuditEventSerializer,
     ConsentEntrySerializer,
     ConsentRecordSerializer,
     EraseRequestSerializer,
-    ExchangeRateBulkSerializer,
-    ExchangeRateSerializer,
     GuestMergeSerializer,
     GuestPreferenceSerializer,
     GuestSerializer,
     MergeRequestSerializer,
     ProfileSerializer,
-    PropertySerializer,
-    RateReportSerializer,
-    RoomInventorySerializer,
     StayBulkResultSerializer,
     StayBulkSerializer,
     StaySerializer,
@@ -71,17 +61,6 @@ _GUEST_OUTPUT_ONLY = {
     "marketing_email_consent_at",
     "marketing_sms_consent_at",
 }
-
-
-def request_object(request, *, drop=()) -> dict:
-    """The request body as a plain dict of its fields (a JSON object or a form), without
-    ``drop``; anything else is a 400."""
-    data = request.data
-    if not isinstance(data, Mapping):
-        raise DomainError(_("Send a JSON object."), field=NON_FIELD, code="invalid")
-    if hasattr(data, "getlist"):  # a form: one value per field
-        data = {key: data.get(key) for key in data}
-    return {key: value for key, value in data.items() if key not in drop}
 
 
 class GuestViewSet(
@@ -337,170 +316,6 @@ def _refuse_amounts(rows: list, user, *, batch: bool = False) -> None:
         raise services.StayBatchError(errors)
     if errors:
         raise DomainError.many({e.field: [e.message] for e in errors}, code="revenue_not_allowed")
-
-
-class PropertyViewSet(viewsets.ModelViewSet):
-    """The chain's hotels.  PUT and PATCH change the fields given."""
-
-    serializer_class = PropertySerializer
-    filterset_class = PropertyFilterSet
-    queryset = Property.objects.all().order_by("code")
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def create(self, request, *args, **kwargs):
-        prop = services.property_create(data=request_object(request, drop={"id"}), by=request.user)
-        return Response(self.get_serializer(prop).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        kwargs.pop("partial", None)
-        prop = services.property_update(
-            property_id=self.get_object().pk, data=request_object(request, drop={"id"}), by=request.user
-        )
-        return Response(self.get_serializer(prop).data)
-
-
-_RATE_OUTPUT_ONLY = {"id", "source", "created_at", "updated_at"}
-
-
-class ExchangeRateViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Dated exchange rates (chain currency per unit).  ``?on=YYYY-MM-DD`` lists the rate of
-    each currency that applies that day.  POST adds one rate (sending a stored one again
-    changes nothing); ``/bulk/`` adds up to 1,000, all or nothing; PUT and PATCH correct a
-    rate's value.  Stays keep the rate they were converted with."""
-
-    serializer_class = ExchangeRateSerializer
-    filterset_class = ExchangeRateFilterSet
-    queryset = ExchangeRate.objects.order_by("currency", "-valid_from")
-
-    @extend_schema(responses={200: ExchangeRateSerializer, 201: ExchangeRateSerializer})
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        rate, created = services.exchange_rate_create(
-            data=request_object(request, drop=_RATE_OUTPUT_ONLY), by=request.user
-        )
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self.get_serializer(rate).data, status=code)
-
-    def update(self, request, *args, **kwargs):
-        kwargs.pop("partial", None)
-        rate = services.exchange_rate_update(
-            rate_id=self.get_object().pk, data=request_object(request, drop=_RATE_OUTPUT_ONLY), by=request.user
-        )
-        return Response(self.get_serializer(rate).data)
-
-    @extend_schema(request=ExchangeRateBulkSerializer, responses=RateReportSerializer)
-    @action(detail=False, methods=["post"])
-    @idempotent
-    def bulk(self, request):
-        """Add up to 1,000 rates, all or nothing: any invalid row rejects the batch (400,
-        errors per row in ``rows``)."""
-        payload = request.data
-        rows = payload if isinstance(payload, list) else payload.get("rates") if isinstance(payload, Mapping) else None
-        if not isinstance(rows, list):
-            raise DomainError(_("Send a list of rates."), field="rates", code="invalid")
-        if not rows:
-            raise DomainError(_("Send at least one rate."), field="rates", code="required")
-        if len(rows) > services.MAX_BATCH:
-            raise DomainError(_("At most 1,000 rates per batch."), field="rates", code="too_many")
-        report = services.exchange_rates_add(rows=rows, by=request.user)
-        return Response(report.as_dict(), status=status.HTTP_200_OK)
-
-
-_INVENTORY_OUTPUT_ONLY = {"id", "created_at", "updated_at"}
-
-
-class RoomInventoryViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Rooms each property sells from a date (its inventory history).  POST adds an entry
-    (one per property per day); PUT and PATCH correct its rooms or note."""
-
-    serializer_class = RoomInventorySerializer
-    filterset_class = RoomInventoryFilterSet
-    queryset = RoomInventory.objects.none()  # the model, for permissions and the schema
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation
-            return RoomInventory.objects.none()
-        return selectors.room_inventory_for(self.request.user).order_by("property__code", "-valid_from")
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        entry = services.room_inventory_add(data=request_object(request, drop=_INVENTORY_OUTPUT_ONLY), by=request.user)
-        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        kwargs.pop("partial", None)
-        entry = services.room_inventory_update(
-            entry_id=self.get_object().pk, data=request_object(request, drop=_INVENTORY_OUTPUT_ONLY), by=request.user
-        )
-        return Response(self.get_serializer(entry).data)
-
-
-class DailyListView(APIView):
-    """A daily list of one property: arrivals (room, ETA, VIP, tier, preferences, alerts,
-    open complaints, first stay, birthday during the stay), in-house guests or departures.
-    The day defaults to the property's business date (its own time zone)."""
-
-    permission_classes = [require_perms("guests.view_stay", "guests.view_guest")]
-    kind = selectors.ARRIVALS
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("property", str, required=True, description="Property code"),
-            OpenApiParameter("date", OpenApiTypes.DATE, description="Default: the property's business date"),
-        ],
-        responses=ArrivalsSerializer,
-    )
-    def get(self, request):
-        params, bag = request.query_params, ErrorBag()
-        prop = bag.check(selectors.list_property, params.get("property"), request.user)
-        day = bag.check(parsing.as_date, params.get("date"), field="date", required=False)
-        bag.raise_if_any()
-        day = day or prop.business_date()
-        rows = selectors.daily_list(kind=self.kind, property=prop, date=day, viewer=request.user)
-        # Plain dicts from the selector, rendered as they are: a serializer per row cost
-        # most of a 500-arrival day (ArrivalsSerializer documents the shape).
-        return Response(
-            {
-                "kind": self.kind,
-                "property": prop.code,
-                "time_zone": prop.timezone,
-                "date": day,
-                "business_date": prop.business_date(),
-                "count": len(rows),
-                "totals": selectors.list_totals(rows),
-                "results": rows,
-            }
-        )
-
-
-class ArrivalsView(DailyListView):
-    """A day's arrivals at one property with what to prepare."""
-
-    kind = selectors.ARRIVALS
-
-
-class InHouseView(DailyListView):
-    """The guests staying the night of a day at one property."""
-
-    kind = selectors.IN_HOUSE
-
-
-class DeparturesView(DailyListView):
-    """A day's departures at one property."""
-
-    kind = selectors.DEPARTURES
 
 
 class GuestMergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

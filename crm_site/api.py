@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from django_filters import BooleanFilter
+from django_filters import BooleanFilter, ChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.routers import DefaultRouter
 
@@ -20,9 +20,10 @@ class CrmRouter(DefaultRouter):
 
 
 class CrmFilterBackend(DjangoFilterBackend):
-    """django-filter for every API list, with booleans checked: django-filter reads anything
-    but ``true``/``false`` as "no filter", so ``?active=yes`` would silently list everything;
-    here it is a 400 naming the filter (the schema says boolean)."""
+    """django-filter for every API list, with booleans and choices checked: django-filter
+    reads anything but ``true``/``false`` as "no filter", so ``?active=yes`` would silently
+    list everything, and an empty choice (``?severity=``) as "all"; here each is a 400
+    naming the filter (the schema says boolean, or lists the choices)."""
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
@@ -30,7 +31,11 @@ class CrmFilterBackend(DjangoFilterBackend):
             bag = ErrorBag()
             for name, field in filterset.filters.items():
                 value = request.query_params.get(name)
-                if isinstance(field, BooleanFilter) and value is not None and value not in BOOLEANS:
+                if value is None:
+                    continue
+                if isinstance(field, BooleanFilter) and value not in BOOLEANS:
                     bag.add(_("Enter true or false."), field=name)
+                elif isinstance(field, ChoiceFilter) and value == "":
+                    bag.add(_("Choose a value or leave the filter out."), field=name)
             bag.raise_if_any()
         return filterset

@@ -52,6 +52,10 @@ def _pace(p) -> dict:
     }
 
 
+# The lists these reads answer: one object per account, agreement or salesperson.
+LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object", "additionalProperties": {}}}
+
+
 class AccountProductionView(APIView):
     """Production of the account and every account of its group for a year: per month
     (against the same month a year before), per property, per member account, and the
@@ -156,9 +160,10 @@ class AccountWarningsView(APIView):
 
     permission_classes = [READ]
 
-    @extend_schema(parameters=[OpenApiParameter("owner", str, enum=["me"])], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("owner", str, enum=["me"])], responses={200: LIST_OF_OBJECTS})
     def get(self, request):
-        mine = request.query_params.get("owner") == "me"
+        owner = request.query_params.get("owner")
+        mine = owner is not None and parsing.as_choice(owner, field="owner", choices=["me"]) == "me"
         rows = selectors.account_warnings(today=timezone.localdate(), owner_id=request.user.pk if mine else None)
         return Response(
             [
@@ -210,9 +215,9 @@ class AgreementPaceView(APIView):
 
     permission_classes = [READ]
 
-    @extend_schema(parameters=[OpenApiParameter("below", bool)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("below", bool)], responses={200: LIST_OF_OBJECTS})
     def get(self, request):
-        below = request.query_params.get("below", "").lower() in ("1", "true", "yes")
+        below = parsing.as_bool(request.query_params.get("below"), field="below")
         rows = selectors.agreement_pace(today=timezone.localdate())
         return Response([_pace(p) for p in rows if p.below_pace or not below])
 
@@ -350,7 +355,7 @@ class ScorecardsView(APIView):
 
     permission_classes = [READ]
 
-    @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")], responses={200: LIST_OF_OBJECTS})
     def get(self, request):
         raw = request.query_params.get("month")
         month = parsing.as_month(raw, field="month") if raw else month_start(timezone.localdate())

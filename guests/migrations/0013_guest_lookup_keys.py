@@ -9,53 +9,69 @@ from django.db import migrations, models
 BATCH = 2000
 
 
-def fill_keys(apps, schema_editor):
+FIELDS = ["name_key_reversed", "family_skeleton", "given_skeleton"]
+SOURCE = ("pk", "family_name", "given_name", "family_name_latin", "given_name_latin")
+
+
+def _keys(rows):
     from guests.search_keys import guest_name_keys
 
+    for pk, family, given, family_latin, given_latin in rows:
+        keys = guest_name_keys(
+            family_name=family, given_name=given, family_name_latin=family_latin, given_name_latin=given_latin
+        )
+        yield (pk, *(keys[field] for field in FIELDS))
+
+
+def fill_keys(apps, schema_editor):
+    """Keys for the guests that exist.  On PostgreSQL set-based (COPY into a temporary
+    table, one UPDATE ... FROM: a million guests in about a minute); elsewhere in batches."""
     Guest = apps.get_model("guests", "Guest")
-    fields = ["name_key_reversed", "family_skeleton", "given_skeleton"]
+    guests = Guest.objects.filter(is_anonymised=False).order_by("pk").values_list(*SOURCE)
+    if schema_editor.connection.vendor == "postgresql":
+        from crm_site.pgcopy import copy_text_rows
+
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE guest_lookup_keys (id bigint PRIMARY KEY, "
+                "name_key_reversed text, family_skeleton text, given_skeleton text) ON COMMIT DROP"
+            )
+            copy_text_rows(cursor, "guest_lookup_keys", ["id", *FIELDS], _keys(guests.iterator(chunk_size=BATCH)))
+            cursor.execute(
+                "UPDATE guests_guest g SET name_key_reversed = k.name_key_reversed, "
+                "family_skeleton = k.family_skeleton, given_skeleton = k.given_skeleton "
+                "FROM guest_lookup_keys k WHERE g.id = k.id"
+            )
+        return
     last = 0
     while True:
-        batch = list(
-            Guest.objects.filter(pk__gt=last, is_anonymised=False)
-            .order_by("pk")
-            .only("pk", "family_name", "given_name", "family_name_latin", "given_name_latin")[:BATCH]
-        )
+        batch = list(guests.filter(pk__gt=last)[:BATCH])
         if not batch:
             return
-        for guest in batch:
-            keys = guest_name_keys(
-                family_name=guest.family_name,
-                given_name=guest.given_name,
-                family_name_latin=guest.family_name_latin,
-                given_name_latin=guest.given_name_latin,
-            )
-            for field in fields:
-                setattr(guest, field, keys[field])
-        Guest.objects.bulk_update(batch, fields)
-        last = batch[-1].pk
+        updates = [Guest(pk=pk, **dict(zip(FIELDS, values, strict=True))) for pk, *values in _keys(batch)]
+        Guest.objects.bulk_update(updates, FIELDS)
+        last = batch[-1][0]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guests', '0012_daily_lists_and_time_zones'),
+        ("guests", "0012_daily_lists_and_time_zones"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='guest',
-            name='family_skeleton',
+            model_name="guest",
+            name="family_skeleton",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=100),
         ),
         migrations.AddField(
-            model_name='guest',
-            name='given_skeleton',
+            model_name="guest",
+            name="given_skeleton",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=100),
         ),
         migrations.AddField(
-            model_name='guest',
-            name='name_key_reversed',
+            model_name="guest",
+            name="name_key_reversed",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=200),
         ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop, elidable=True),

@@ -16,7 +16,17 @@ from crm_site import scope
 from guests.models import Stay
 
 from ..models import Account, AccountWarningReview, Activity, ActivityStatus, Agreement, AgreementStatus, SalesTarget
-from .production import NOT_STAYED, ZERO, Figures, add_months, linked, measures, month_start, production_by_account
+from .production import (
+    NOT_STAYED,
+    ZERO,
+    Figures,
+    add_months,
+    figures_by_key,
+    linked,
+    measures,
+    month_start,
+    production_by_account,
+)
 
 # --- Pareto --------------------------------------------------------------------------------------
 
@@ -222,10 +232,7 @@ class Scorecard:
 
 def _owner_production(ids: list[int], start: dt.date, end: dt.date) -> dict[int, Figures]:
     stays = Stay.objects.filter(arrival_date__gte=start, arrival_date__lt=end)
-    result: dict[int, Figures] = {}
-    for row in linked(stays, key="owner_id", keys=ids, **measures()):
-        result[row["group_key"]] = result.get(row["group_key"], Figures()) + Figures.of_row(row)
-    return result
+    return figures_by_key(linked(stays, key="owner_id", keys=ids, **measures()))
 
 
 def _owner_satisfaction(ids: list[int], start: dt.date, end: dt.date) -> dict[int, tuple[int, Decimal]]:

@@ -152,10 +152,18 @@ def production_by_account(*, start: dt.date, end: dt.date, account_ids=None) -> 
         if not account_ids:
             return {}
     stays = Stay.objects.filter(arrival_date__gte=start, arrival_date__lt=end)
-    result: dict[int, Figures] = {}
-    for row in linked(stays, key="id", keys=account_ids, **measures()):
-        result[row["group_key"]] = result.get(row["group_key"], Figures()) + Figures.of_row(row)
-    return result
+    return figures_by_key(linked(stays, key="id", keys=account_ids, **measures()))
+
+
+def figures_by_key(rows) -> dict[int, Figures]:
+    """Figures per ``group_key`` of rows of :func:`linked` with :func:`measures`: the two
+    sides of a key are added up before rounding to the cent, as one SUM would."""
+    sums: dict[int, list] = {}
+    for row in rows:
+        values = [row[name] for name in _MEASURE_NAMES]
+        previous = sums.get(row["group_key"])
+        sums[row["group_key"]] = values if previous is None else [a + b for a, b in zip(previous, values, strict=True)]
+    return {key: Figures.of(values) for key, values in sums.items()}
 
 
 def family_ids(account_id: int) -> list[int]:

@@ -11,7 +11,9 @@ The rules, everywhere:
   chain currency per room night;
 * cancellations and no-shows are counted apart, with their lost value (chain currency).
 
-Every figure is computed by the database with one grouped query (no per-account loop).
+Every figure is computed by the database with one grouped query (no per-account loop),
+written with the Django ORM so that PostgreSQL and the embedded SQLite run the same code
+with the same results.
 """
 
 from __future__ import annotations

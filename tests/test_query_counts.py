@@ -48,8 +48,6 @@ CASES = (
     "account_pareto_api",
     "scorecards_api",
 )
-# Sales performance is computed with PostgreSQL SQL (FILTER, ANY, DATE_TRUNC).
-POSTGRES_ONLY = {"account_production_api", "account_pareto_api", "scorecards_api"}
 
 
 def baseline() -> dict:
@@ -207,8 +205,6 @@ def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, 
 
 @pytest.mark.parametrize("case", CASES)
 def test_query_count_matches_the_baseline(case, run):
-    if case in POSTGRES_ONLY and connection.vendor != "postgresql":
-        pytest.skip("sales performance is computed with PostgreSQL SQL")
     expected = baseline()[connection.vendor][case]
     count, queries = run(case)
     assert count == expected, (

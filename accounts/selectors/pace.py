@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import Case, DateField, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from ..models import Agreement, AgreementStatus
 
@@ -65,25 +66,44 @@ class Pace:
         return max(0, self.expected - self.actual)
 
 
+def _day_of(periods: dict[int, tuple[dt.date, dt.date]], index: int) -> Case:
+    """The first (``index`` 0) or last (1) day of each agreement's period, as SQL: one
+    WHEN per distinct day, naming the agreements it is for."""
+    by_day: dict[dt.date, list[int]] = {}
+    for pk, bounds in periods.items():
+        by_day.setdefault(bounds[index], []).append(pk)
+    whens = [When(pk__in=pks, then=Value(day, output_field=DateField())) for day, pks in sorted(by_day.items())]
+    return Case(*whens, default=None, output_field=DateField())
+
+
 def _room_nights(periods: dict[int, tuple[dt.date, dt.date]]) -> dict[int, int]:
+    """Room nights of each agreement in its period (one query): a correlated SUM over the
+    stays of its account at its property on its rate code."""
+    from guests.models import Stay
+
     if not periods:
         return {}
-    values = ", ".join(["(%s, %s::date, %s::date)"] * len(periods))
-    params = [v for pk, (first, last) in periods.items() for v in (pk, first, last)]
-    sql = f"""
-        WITH periods(agreement_id, first_day, last_day) AS (VALUES {values})
-        SELECT p.agreement_id, COALESCE(SUM(s.nights), 0)
-        FROM periods p
-        JOIN accounts_agreement g ON g.id = p.agreement_id
-        LEFT JOIN guests_stay s ON s.property_id = g.property_id AND s.rate_code = g.rate_code
-            AND s.arrival_date BETWEEN p.first_day AND p.last_day
-            AND s.status NOT IN ('cancelled', 'no_show')
-            AND (s.company_account_id = g.account_id OR s.agent_account_id = g.account_id)
-        GROUP BY p.agreement_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+    nights = (
+        Stay.objects.filter(
+            property_id=OuterRef("property_id"),
+            rate_code=OuterRef("rate_code"),
+            arrival_date__gte=OuterRef("first_day"),
+            arrival_date__lte=OuterRef("last_day"),
+        )
+        .filter(Q(company_account_id=OuterRef("account_id")) | Q(agent_account_id=OuterRef("account_id")))
+        .exclude(status__in=("cancelled", "no_show"))
+        .order_by()
+        .annotate(total=Func(F("nights"), function="SUM", output_field=IntegerField()))
+        .values("total")
+    )
+    rows = (
+        Agreement.objects.filter(pk__in=list(periods))
+        .annotate(first_day=_day_of(periods, 0), last_day=_day_of(periods, 1))
+        .annotate(actual=Coalesce(Subquery(nights), 0))
+        .order_by()
+        .values_list("pk", "actual")
+    )
+    return dict(rows)
 
 
 def agreement_pace(*, today: dt.date, account_ids=None, agreements=None) -> list[Pace]:

@@ -10,13 +10,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 
 from crm_site import scope
 from guests.models import Stay
 
 from ..models import Account, AccountWarningReview, Activity, ActivityStatus, Agreement, AgreementStatus, SalesTarget
-from .production import _MEASURES, ZERO, Figures, _fetch, _links_sql, add_months, month_start, production_by_account
+from .production import (
+    NOT_STAYED,
+    ZERO,
+    Figures,
+    add_months,
+    figures_by_key,
+    linked,
+    measures,
+    month_start,
+    production_by_account,
+)
 
 # --- Pareto --------------------------------------------------------------------------------------
 
@@ -89,12 +99,12 @@ class DeclineRules:
 
 
 def _last_arrivals(today: dt.date) -> dict[int, dt.date]:
-    sql = f"""
-        WITH links AS ({_links_sql(window="s.arrival_date <= %s AND s.status NOT IN ('cancelled', 'no_show')")})
-        SELECT l.account_id, MAX(s.arrival_date) FROM links l JOIN guests_stay s ON s.id = l.stay_id
-        GROUP BY l.account_id
-    """
-    return dict(_fetch(sql, [today, today]))
+    stays = Stay.objects.filter(arrival_date__lte=today).exclude(status__in=NOT_STAYED)
+    result: dict[int, dt.date] = {}
+    for row in linked(stays, key="id", last=Max("arrival_date")):
+        pk = row["group_key"]
+        result[pk] = max(result.get(pk, row["last"]), row["last"])
+    return result
 
 
 def _reasons(recent: Figures, before: Figures, last: dt.date | None, today: dt.date, rules: DeclineRules) -> list:
@@ -221,33 +231,19 @@ class Scorecard:
 
 
 def _owner_production(ids: list[int], start: dt.date, end: dt.date) -> dict[int, Figures]:
-    sql = f"""
-        WITH links AS ({_links_sql(window="s.arrival_date >= %s AND s.arrival_date < %s")}),
-        owned AS (
-            SELECT DISTINCT a.owner_id, l.stay_id FROM links l JOIN accounts_account a ON a.id = l.account_id
-            WHERE a.owner_id = ANY(%s)
-        )
-        SELECT o.owner_id, {_MEASURES} FROM owned o JOIN guests_stay s ON s.id = o.stay_id GROUP BY o.owner_id
-    """
-    return {row[0]: Figures.of(row[1:]) for row in _fetch(sql, [start, end, start, end, ids])}
+    stays = Stay.objects.filter(arrival_date__gte=start, arrival_date__lt=end)
+    return figures_by_key(linked(stays, key="owner_id", keys=ids, **measures()))
 
 
 def _owner_satisfaction(ids: list[int], start: dt.date, end: dt.date) -> dict[int, tuple[int, Decimal]]:
     from care.models import StaySurvey
 
-    table = StaySurvey._meta.db_table
-    surveyed = f"s.id IN (SELECT stay_id FROM {table} WHERE received_on >= %s AND received_on < %s)"
-    sql = f"""
-        WITH links AS ({_links_sql(window=surveyed)}),
-        owned AS (
-            SELECT DISTINCT a.owner_id, l.stay_id FROM links l JOIN accounts_account a ON a.id = l.account_id
-            WHERE a.owner_id = ANY(%s)
-        )
-        SELECT o.owner_id, COUNT(*), AVG(v.overall) FROM owned o JOIN {table} v ON v.stay_id = o.stay_id
-        GROUP BY o.owner_id
-    """
-    rows = _fetch(sql, [start, end, start, end, ids])
-    return {pk: (n, Decimal(avg).quantize(Decimal("0.01"))) for pk, n, avg in rows}
+    surveys = StaySurvey.objects.filter(received_on__gte=start, received_on__lt=end)
+    totals: dict[int, tuple[int, int]] = {}
+    for row in linked(surveys, key="owner_id", keys=ids, path="stay__", n=Count("pk"), total=Sum("overall")):
+        n, total = totals.get(row["group_key"], (0, 0))
+        totals[row["group_key"]] = (n + row["n"], total + row["total"])
+    return {pk: (n, (Decimal(total) / n).quantize(Decimal("0.01"))) for pk, (n, total) in totals.items()}
 
 
 def _counts(queryset, key: str) -> dict[int, int]:

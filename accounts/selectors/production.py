@@ -11,7 +11,9 @@ The rules, everywhere:
   chain currency per room night;
 * cancellations and no-shows are counted apart, with their lost value (chain currency).
 
-Every figure is computed by the database with one grouped query (no per-account loop).
+Every figure is computed by the database with one grouped query (no per-account loop),
+written with the Django ORM so that PostgreSQL and the embedded SQLite run the same code
+with the same results.
 """
 
 from __future__ import annotations
@@ -21,22 +23,37 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 ZERO = Decimal("0.00")
 MAX_DEPTH = 20
+NOT_STAYED = ("cancelled", "no_show")
 
-# The measures, as SQL over ``s`` (guests_stay), and how each is read back.
-_MEASURES = """
-    COUNT(*) FILTER (WHERE s.status NOT IN ('cancelled', 'no_show')) AS stays,
-    COALESCE(SUM(s.nights) FILTER (WHERE s.status NOT IN ('cancelled', 'no_show')), 0) AS room_nights,
-    COALESCE(SUM(s.total_revenue) FILTER (WHERE s.status NOT IN ('cancelled', 'no_show')), 0) AS revenue,
-    COALESCE(SUM(s.room_revenue * s.exchange_rate) FILTER (WHERE s.status NOT IN ('cancelled', 'no_show')), 0)
-        AS room_revenue,
-    COUNT(*) FILTER (WHERE s.status = 'cancelled') AS cancellations,
-    COUNT(*) FILTER (WHERE s.status = 'no_show') AS no_shows,
-    COALESCE(SUM(s.lost_revenue_chain), 0) AS lost_revenue
-"""
-_WIDTH = 7
+
+def _money(expression, *, filter=None):  # noqa: A002 - the aggregate's own keyword
+    """SUM of a money expression (0 when there is none), kept as a decimal on every database."""
+    out = DecimalField(max_digits=30, decimal_places=10)
+    return Coalesce(Sum(expression, filter=filter, output_field=out), Value(ZERO), output_field=out)
+
+
+def measures(prefix: str = "") -> dict:
+    """The measures of :class:`Figures` as ORM aggregates over stays (``prefix`` leads from
+    the queried model to the stay, e.g. ``"stay__"``).  The names start with ``m_`` so they
+    never clash with a field of the stay."""
+    stayed = ~Q(**{f"{prefix}status__in": NOT_STAYED})
+    return {
+        "m_stays": Count(f"{prefix}pk", filter=stayed),
+        "m_room_nights": Coalesce(Sum(f"{prefix}nights", filter=stayed), 0),
+        "m_revenue": _money(F(f"{prefix}total_revenue"), filter=stayed),
+        "m_room_revenue": _money(F(f"{prefix}room_revenue") * F(f"{prefix}exchange_rate"), filter=stayed),
+        "m_cancellations": Count(f"{prefix}pk", filter=Q(**{f"{prefix}status": "cancelled"})),
+        "m_no_shows": Count(f"{prefix}pk", filter=Q(**{f"{prefix}status": "no_show"})),
+        "m_lost_revenue": _money(F(f"{prefix}lost_revenue_chain")),
+    }
+
+
+_MEASURE_NAMES = tuple(measures())
 
 
 @dataclass
@@ -63,6 +80,11 @@ class Figures:
             int(no_shows),
             Decimal(lost).quantize(ZERO),
         )
+
+    @classmethod
+    def of_row(cls, row: dict) -> Figures:
+        """Figures of a row of :func:`measures` (a ``values()`` dict)."""
+        return cls.of([row[name] for name in _MEASURE_NAMES])
 
     @property
     def adr(self) -> Decimal | None:
@@ -93,18 +115,27 @@ class Figures:
         }
 
 
-def _links_sql(*, accounts: str = "", window: str = "") -> str:
-    """(account_id, stay_id) pairs, each once: a stay and the accounts it is attributed to.
-    ``accounts`` / ``window`` are extra conditions (SQL over ``s``)."""
-    parts = []
-    for column in ("company_account_id", "agent_account_id"):
-        where = [f"s.{column} IS NOT NULL"]
-        if accounts:
-            where.append(accounts.format(column=f"s.{column}"))
-        if window:
-            where.append(window)
-        parts.append(f"SELECT s.{column} AS account_id, s.id AS stay_id FROM guests_stay s WHERE {' AND '.join(where)}")
-    return " UNION ".join(parts)
+def linked(queryset, *, key: str, keys=None, path: str = "", **aggregates):
+    """One query: ``aggregates`` per account a stay is attributed to (as company or as
+    agent, once even when it is both), as ``values()`` rows with the account in ``key``.
+
+    ``queryset`` holds stays (or rows leading to a stay by ``path``, e.g. ``"stay__"``);
+    ``key`` is what is read from the account the row is grouped by (``"id"``, or
+    ``"owner_id"`` to group by the account's owner); ``keys`` limits those values.  The
+    two attributions are a UNION ALL of two grouped selects: the agent's side skips the
+    stays whose company gives the same key, so each (key, stay) pair counts once.  Rows of
+    the same key from both sides are to be added up by the caller."""
+    sides = []
+    for column, other in (("company_account", "agent_account"), ("agent_account", "company_account")):
+        mine = f"{path}{column}_id" if key == "id" else f"{path}{column}__{key}"
+        theirs = f"{path}{other}_id" if key == "id" else f"{path}{other}__{key}"
+        side = queryset.filter(**{f"{mine}__isnull": False})
+        if keys is not None:
+            side = side.filter(**{f"{mine}__in": keys})
+        if sides:  # the agent's side: not when the company side counted it already
+            side = side.filter(Q(**{f"{theirs}__isnull": True}) | ~Q(**{theirs: F(mine)}))
+        sides.append(side.order_by().values(group_key=F(mine)).annotate(**aggregates))
+    return sides[0].union(sides[1], all=True)
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -116,27 +147,30 @@ def _fetch(sql: str, params) -> list[tuple]:
 def production_by_account(*, start: dt.date, end: dt.date, account_ids=None) -> dict[int, Figures]:
     """Each account's own production (stays attributed to it directly) for arrivals in
     [start, end); ``account_ids`` limits the accounts (None: every account). One query."""
-    params: list = [start, end]
-    accounts = ""
+    from guests.models import Stay
+
     if account_ids is not None:
         account_ids = list(account_ids)
         if not account_ids:
             return {}
-        accounts = "{column} = ANY(%s)"
-    window = "s.arrival_date >= %s AND s.arrival_date < %s"
-    link_params = ([account_ids] if accounts else []) + params
-    sql = f"""
-        WITH links AS ({_links_sql(accounts=accounts, window=window)})
-        SELECT l.account_id, {_MEASURES}
-        FROM links l JOIN guests_stay s ON s.id = l.stay_id
-        GROUP BY l.account_id
-    """
-    rows = _fetch(sql, link_params * 2)
-    return {row[0]: Figures.of(row[1:]) for row in rows}
+    stays = Stay.objects.filter(arrival_date__gte=start, arrival_date__lt=end)
+    return figures_by_key(linked(stays, key="id", keys=account_ids, **measures()))
+
+
+def figures_by_key(rows) -> dict[int, Figures]:
+    """Figures per ``group_key`` of rows of :func:`linked` with :func:`measures`: the two
+    sides of a key are added up before rounding to the cent, as one SUM would."""
+    sums: dict[int, list] = {}
+    for row in rows:
+        values = [row[name] for name in _MEASURE_NAMES]
+        previous = sums.get(row["group_key"])
+        sums[row["group_key"]] = values if previous is None else [a + b for a, b in zip(previous, values, strict=True)]
+    return {key: Figures.of(values) for key, values in sums.items()}
 
 
 def family_ids(account_id: int) -> list[int]:
-    """The account and every active account below it (one recursive query)."""
+    """The account and every active account below it (one recursive query; standard SQL,
+    which PostgreSQL and SQLite both run)."""
     sql = """
         WITH RECURSIVE family(id, depth) AS (
             SELECT id, 0 FROM accounts_account WHERE id = %s
@@ -152,15 +186,20 @@ def family_ids(account_id: int) -> list[int]:
 def group_production_by_cell(*, ids: list[int], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], Figures]:
     """The group's production (each stay once) per (property id, month of arrival) for
     arrivals in [start, end).  One query."""
-    sql = f"""
-        WITH stays AS (SELECT DISTINCT stay_id FROM ({_links_sql(accounts="{column} = ANY(%s)")}) links)
-        SELECT s.property_id, DATE_TRUNC('month', s.arrival_date)::date AS month, {_MEASURES}
-        FROM stays JOIN guests_stay s ON s.id = stays.stay_id
-        WHERE s.arrival_date >= %s AND s.arrival_date < %s
-        GROUP BY s.property_id, month
-    """
-    rows = _fetch(sql, [ids, ids, start, end])
-    return {(row[0], row[1]): Figures.of(row[2:]) for row in rows}
+    from guests.models import Stay
+
+    rows = (
+        Stay.objects.filter(Q(company_account_id__in=ids) | Q(agent_account_id__in=ids))
+        .filter(arrival_date__gte=start, arrival_date__lt=end)
+        .order_by()
+        .values("property_id", month=TruncMonth("arrival_date"))
+        .annotate(**measures())
+    )
+    return {(row["property_id"], _as_date(row["month"])): Figures.of_row(row) for row in rows}
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -94,6 +94,39 @@ def test_a_stay_of_two_accounts_of_a_group_counts_once_for_the_group(group):
     assert figures.total.revenue == Decimal("180.00") and figures.total.room_nights == 2
 
 
+def test_a_stay_counts_once_per_account_and_once_per_owner(hotel, salesperson, other_salesperson):
+    """Same results on PostgreSQL and SQLite: the company and agent sides of a stay are
+    counted once per account (and once per owner of the accounts)."""
+    mine = AccountFactory(name="Mine", owner=salesperson)
+    also_mine = AccountFactory(name="Also mine", owner=salesperson, account_type="travel_agency")
+    theirs = AccountFactory(name="Theirs", owner=other_salesperson, account_type="travel_agency")
+    guest = GuestFactory().pk
+    same, two_owners, one_owner, agent_only = _stays(
+        _row("2025-03-02", 2, "100.00", company_account=mine.pk, agent_account=mine.pk, guest=guest),
+        _row("2025-03-03", 1, "50.00", company_account=mine.pk, agent_account=theirs.pk, guest=guest),
+        _row("2025-03-04", 3, "30.00", company_account=mine.pk, agent_account=also_mine.pk, guest=guest),
+        _row("2025-03-05", 1, "0", status="cancelled", adr="80.00", agent_account=also_mine.pk, guest=guest),
+    )
+    for stay, overall in ((same, 5), (two_owners, 2), (one_owner, 4), (agent_only, 3)):
+        StaySurvey.objects.create(stay=stay, guest_id=guest, overall=overall, received_on=dt.date(2025, 3, 20))
+    start, end = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
+    own = selectors.production_by_account(start=start, end=end)
+    assert (own[mine.pk].stays, own[mine.pk].room_nights, own[mine.pk].revenue) == (3, 6, Decimal("180.00"))
+    assert (own[theirs.pk].stays, own[also_mine.pk].stays, own[also_mine.pk].cancellations) == (1, 1, 1)
+    assert own[also_mine.pk].lost_revenue == Decimal("80.00")
+    limited = selectors.production_by_account(start=start, end=end, account_ids=[theirs.pk])
+    assert list(limited) == [theirs.pk] and limited[theirs.pk].revenue == Decimal("50.00")
+    cards = {
+        c.salesperson.pk: c
+        for c in selectors.scorecards(month=start, salesperson_ids=[salesperson.pk, other_salesperson.pk])
+    }
+    mine_card, theirs_card = cards[salesperson.pk], cards[other_salesperson.pk]
+    assert (mine_card.production.stays, mine_card.production.room_nights) == (3, 6)
+    assert (mine_card.production.cancellations, mine_card.production.revenue) == (1, Decimal("180.00"))
+    assert (mine_card.surveys, mine_card.satisfaction) == (4, Decimal("3.50"))
+    assert (theirs_card.production.stays, theirs_card.surveys, theirs_card.satisfaction) == (1, 1, Decimal("2.00"))
+
+
 def test_attribution_is_kept_when_the_traveller_changes_employer(group, hotel):
     _parent, company, _agency = group
     other = AccountFactory(name="ZTE")

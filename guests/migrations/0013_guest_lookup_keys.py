@@ -42,6 +42,9 @@ def fill_keys(apps, schema_editor):
                 "family_skeleton = k.family_skeleton, given_skeleton = k.given_skeleton "
                 "FROM guest_lookup_keys k WHERE g.id = k.id"
             )
+            # Fresh statistics for the new columns, or the first lookups are planned as if
+            # every guest shared one key (a 1 s e-mail lookup at a million guests).
+            cursor.execute("ANALYZE guests_guest")
         return
     last = 0
     while True:

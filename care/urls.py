@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 app_name = "care"
 
@@ -15,6 +15,6 @@ urlpatterns = [
     path("warnings/<int:pk>/assign/", views.warning_assign, name="warning-assign"),
     path("warnings/<int:pk>/outcome/", views.warning_outcome, name="warning-outcome"),
     path("lost/", views.lost_analysis, name="lost"),
-    path("surveys/", views.surveys, name="surveys"),
-    path("guests/<int:pk>/surveys/", views.guest_survey_add, name="guest-survey-add"),
+    path("surveys/", survey_views.surveys, name="surveys"),
+    path("guests/<int:pk>/surveys/", survey_views.guest_survey_add, name="guest-survey-add"),
 ]

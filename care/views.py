@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,21 +23,18 @@ from crm_site.errors import DomainError, add_to_form
 from crm_site.http import redirect_back
 from crm_site.timezones import hotel_today
 from guests import audit
-from guests.models import Guest
 from guests.models_consent import ConsentPurpose
 from guests.selectors import contactable_guest_ids, visible_properties
 
 from . import rules, selectors, services
 from .definitions import churn_definitions
-from .filtersets import ChurnWarningFilterSet, StaySurveyFilterSet
+from .filtersets import ChurnWarningFilterSet
 from .forms import (
     AssignForm,
     CareListForm,
     CareTaskDoneForm,
-    GuestSurveyForm,
     LostAnalysisForm,
     OutcomeForm,
-    SurveyForm,
 )
 from .models import CareTask, ChurnWarning
 
@@ -437,76 +434,3 @@ def care_list_build(request):
 
 
 # --- Surveys -------------------------------------------------------------------------------
-
-
-@login_required
-@permission_required("care.view_staysurvey", raise_exception=True)
-def surveys(request):
-    properties = scope.properties(request.user)
-    can_add = request.user.has_perm("care.add_staysurvey")
-    form = SurveyForm(properties=properties) if can_add else None
-    status = 200
-    if request.method == "POST":
-        if not can_add:
-            raise PermissionDenied
-        form = SurveyForm(request.POST, properties=properties)
-        if form.is_valid():
-            try:
-                services.survey_record(
-                    stay_id=form.cleaned_data["stay_id"],
-                    overall=form.cleaned_data["overall"],
-                    comment=form.cleaned_data["comment"],
-                    by=request.user,
-                )
-            except DomainError as error:
-                # The form names the stay by its confirmation number.
-                error.fields = {("confirmation_number" if k == "stay" else k): v for k, v in error.fields.items()}
-                add_to_form(form, error)
-            else:
-                messages.success(request, _("Survey recorded."))
-                return redirect("care:surveys")
-        status = 400
-    base = selectors.visible_surveys(request.user)
-    filterset = StaySurveyFilterSet(request.GET, queryset=base.select_related("stay__property", "guest"))
-    if filterset.is_valid():
-        filtered = filterset.qs
-    else:
-        filtered, status = base.none(), 400
-    page = _page(request, filtered.order_by("-received_on", "-id"), 50)
-    return render(
-        request,
-        "care/surveys.html",
-        {
-            "form": form,
-            "filterset": filterset,
-            "page": page,
-            "summary": selectors.satisfaction_summary(filtered),
-            "by_property": selectors.satisfaction_by_property(filtered),
-            "query": _query_without_page(request),
-        },
-        status=status,
-    )
-
-
-@login_required
-@permission_required("care.add_staysurvey", raise_exception=True)
-@require_POST
-def guest_survey_add(request, pk: int):
-    guest = get_object_or_404(Guest.objects.active(), pk=pk)
-    form = GuestSurveyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Survey not recorded: %(errors)s") % {"errors": form.errors.as_text()})
-        return redirect("guests:detail", pk=guest.pk)
-    try:
-        services.survey_record(
-            stay_id=form.cleaned_data["stay"],
-            guest_id=guest.pk,
-            overall=form.cleaned_data["overall"],
-            comment=form.cleaned_data["comment"],
-            by=request.user,
-        )
-    except DomainError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Survey recorded."))
-    return redirect("guests:detail", pk=guest.pk)

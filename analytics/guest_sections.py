@@ -25,8 +25,22 @@ def segment_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     }
 
 
+def segment_badges_from_section(data: dict) -> list[Badge]:
+    """The same badge from the dashboard section of the 360 view (no query)."""
+    code = (data.get("current") or {}).get("segment")
+    return [Badge(selectors.segment_label(code), "segment")] if code in BADGE_SEGMENTS else []
+
+
 SECTIONS = [
-    GuestSection(key="analytics-segment", order=35, badges=segment_badges, permission="guests.view_guest"),
+    GuestSection(
+        key="analytics-segment",
+        order=35,
+        badges=segment_badges,
+        permission="guests.view_guest",
+        # Dashboard users read the current segment in the "analytics" section already.
+        profile_badges=segment_badges_from_section,
+        badges_source="analytics",
+    ),
     GuestSection(
         key="analytics",
         order=40,

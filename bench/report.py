@@ -10,13 +10,14 @@ REPORT_PATH = Path(__file__).resolve().parent / "report.json"
 # (section, case, metric, comparison, target, SPEC wording)
 TARGETS = [
     ("search", "*", "p95_ms", "<", 50, "guest lookup (API, fuzzy, pinyin), 1,000,000 guests: p95 < 50 ms"),
-    ("profile", "api", "p95_ms", "<", 100, "guest 360 API, 300 stays: p95 < 100 ms"),
-    ("profile", "page", "p95_ms", "<", 100, "guest 360 page, 300 stays: p95 < 100 ms"),
+    ("profile", "api", "p95_ms", "<", 50, "guest 360 API, 300 stays: p95 < 50 ms"),
+    ("profile", "page", "p95_ms", "<", 50, "guest 360 page, 300 stays: p95 < 50 ms"),
     ("arrivals", "api", "p95_ms", "<", 100, "arrivals API, 500 arrivals: p95 < 100 ms"),
     ("arrivals", "page", "p95_ms", "<", 100, "arrivals page, 500 arrivals: p95 < 100 ms"),
     ("ingest", "insert", "stays_per_s", ">=", 3000, "stay ingestion, batches of 500: >= 3,000 stays/s"),
     ("ingest", "resend", "stays_per_s", ">=", 3000, "stay ingestion (re-send), batches of 500: >= 3,000 stays/s"),
     ("import", "first import", "seconds", "<", 60, "CSV import of the 119,390-row dataset: < 60 s"),
+    ("performance", "report *", "p95_ms", "<", 300, "hotel performance report, 5,000,000 stays: p95 < 300 ms"),
     ("segmentation", "*", "seconds", "<", 90, "segmentation + churn (1M guests, 5M stays): < 90 s together"),
 ]
 
@@ -29,7 +30,7 @@ def _passes(value, op, target) -> bool | None:
 
 def target_for(section: str, case: str):
     for sec, c, metric, op, target, text in TARGETS:
-        if sec == section and (c == case or c == "*"):
+        if sec == section and (c == case or c == "*" or (c.endswith("*") and case.startswith(c[:-1]))):
             return metric, op, target, text
     return None
 

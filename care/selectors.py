@@ -423,11 +423,33 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
     contacts = list(
         ContactLog.objects.filter(guest=guest)
         .select_related("created_by", "care_task__email")
+        # What the history shows: the entry, its author and the e-mail's state.
+        .only(
+            "kind",
+            "channel",
+            "outcome",
+            "details",
+            "note",
+            "created_at",
+            "care_task_id",
+            "created_by__username",
+            "created_by__first_name",
+            "created_by__last_name",
+            "care_task__email__status",
+        )
         .order_by("-created_at", "-id")[:20]
     )
     surveys = list(
         scope.scoped(StaySurvey.objects.filter(guest=guest), viewer)
         .select_related("stay__property")
+        .only(
+            "stay_id",
+            "overall",
+            "comment",
+            "received_on",
+            "stay__confirmation_number",
+            "stay__property__code",
+        )
         .order_by("-received_on", "-id")[:10]
     )
     care_items = list(
@@ -442,7 +464,9 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
         )
         survey_stays = [
             {"id": s.pk, "label": f"{s.property.code} · {s.confirmation_number} · {s.departure_date:%Y-%m-%d}"}
-            for s in stays.select_related("property").order_by("-departure_date", "-id")[:10]
+            for s in stays.select_related("property")
+            .only("confirmation_number", "departure_date", "property__code")
+            .order_by("-departure_date", "-id")[:10]
         ]
     return {
         "do_not_contact": rules.do_not_contact(guest),

@@ -18,6 +18,7 @@ class ComplaintsConfig(AppConfig):
                 profile=selectors.guest_section_profile,
                 template="complaints/_guest_section.html",
                 badges=selectors.open_complaint_badges,
+                profile_badges=selectors.open_complaint_badges_from_section,
                 permission="complaints.view_complaint",
             ),
             MergeHandler(

@@ -14,7 +14,8 @@ contributes in its ``AppConfig.ready`` with :func:`register`::
 * :class:`GuestSection` — ``profile(guest, viewer) -> dict`` for the 360 page and
   ``/api/v1/guests/{id}/profile/`` (a constant number of queries whatever the history),
   the ``template`` that renders it, ``badges(guest_ids)`` for search results and lists
-  (one query for the whole page).
+  (one query for the whole page), and ``profile_badges(data)`` where the section's own
+  profile data already says the same (the 360 view then reads no badge twice).
 * :class:`IdentifierLookup` — ``lookup(text) -> list[guest id]`` for identifiers an app
   owns (member numbers …), tried by guest search before names.
 * :class:`MergeHandler` — ``move(merged_id, survivor_id) -> dict`` inside the merge
@@ -48,6 +49,10 @@ class GuestSection:
     template: str | None = None
     badges: Callable[[list[int]], dict[int, list[Badge]]] | None = None
     permission: str | None = None  # viewer needs it to see the section at all
+    # The badges read from the section's own ``profile`` data, where it holds exactly what
+    # ``badges`` would answer: the 360 view then spends no query on them.
+    profile_badges: Callable[[dict], list[Badge]] | None = None
+    badges_source: str | None = None  # the section whose data ``profile_badges`` reads (default: this one)
     extra: dict = field(default_factory=dict)
 
 
@@ -99,13 +104,22 @@ def guest_sections(viewer=None) -> list[GuestSection]:
     return [s for s in sections if s.permission is None or viewer.has_perm(s.permission)]
 
 
-def badges_for(guest_ids: Iterable[int], viewer=None) -> dict[int, list[Badge]]:
+def badges_for(
+    guest_ids: Iterable[int], viewer=None, *, profiles: dict[str, dict] | None = None
+) -> dict[int, list[Badge]]:
+    """Every section's badges for these guests; ``profiles`` (one guest's section data by
+    key, on the 360 view) answers for the sections that can read their badges from it."""
     ids = list(guest_ids)
     result: dict[int, list[Badge]] = {gid: [] for gid in ids}
     if not ids:
         return result
+    profiles = profiles or {}
     for section in guest_sections(viewer):
         if section.badges is None:
+            continue
+        source = section.badges_source or section.key
+        if section.profile_badges is not None and source in profiles and len(ids) == 1:
+            result[ids[0]].extend(section.profile_badges(profiles[source]))
             continue
         for gid, badges in section.badges(ids).items():
             result.setdefault(gid, []).extend(badges)

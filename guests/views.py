@@ -17,7 +17,7 @@ from crm_site.errors import ConflictError, DomainError, add_to_form
 from . import audit, selectors, services
 from .filtersets import AuditEventFilterSet
 from .forms import GuestForm, GuestNoteForm, PreferenceForm, RoomInventoryForm
-from .models import AuditEvent, Guest, GuestMerge, GuestNote, Stay
+from .models import AuditEvent, Guest, GuestMerge, GuestNote, GuestPreference, Stay
 
 
 @login_required
@@ -58,8 +58,9 @@ def guest_detail(request, pk: int):
         {
             "profile": profile,
             "guest": profile.guest,
-            "preference_form": PreferenceForm(),
-            "note_form": GuestNoteForm(),
+            "preference_types": selectors.preference_vocabulary(),
+            "preference_sources": GuestPreference.Source.choices,
+            "note_kinds": GuestNote.Kind.choices,
             "history": selectors.StayHistory.first_page(profile),
             "properties": selectors.visible_properties(request.user),
             "statuses": Stay.Status.choices,

@@ -59,6 +59,7 @@ class LoyaltyConfig(AppConfig):
                 profile=selectors.membership_section,
                 template="loyalty/_guest_section.html",
                 badges=selectors.tier_badges,
+                profile_badges=selectors.tier_badges_from_section,
                 permission="loyalty.view_membership",
             ),
             MergeHandler(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from crm_site import scope
 from crm_site.extensions import Badge
+from crm_site.labels import in_language
 from crm_site.revenue import mask_amounts, sees_revenue, without_revenue
 from guests import search_keys
 
@@ -45,22 +46,28 @@ def memberships_for(guest_ids: Iterable[int]) -> dict[int, dict]:
     if not ids:
         return {}
     rows = Membership.objects.filter(guest_id__in_ids=ids).values_list(
-        "guest_id", "member_number", "tier__code", "tier__name", "points_balance"
+        "guest_id", "member_number", "tier__code", "tier__name", "tier__name_zh", "points_balance"
     )
     return {
         guest_id: {
             "member_number": number,
             "tier_code": tier_code,
-            "tier_name": gettext(tier_name),
+            # As Tier.display_name: the Chinese label under the Chinese interface.
+            "tier_name": in_language(gettext(tier_name), tier_name_zh),
             "points_balance": balance,
         }
-        for guest_id, number, tier_code, tier_name, balance in rows
+        for guest_id, number, tier_code, tier_name, tier_name_zh, balance in rows
     }
 
 
 def tier_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     """Tier badge for search results and arrivals (one query for the whole list)."""
     return {gid: [Badge(m["tier_name"], "tier")] for gid, m in memberships_for(guest_ids).items()}
+
+
+def tier_badges_from_section(data: dict) -> list[Badge]:
+    """The same badge from the 360 view's loyalty block (no query)."""
+    return [Badge(data["tier"]["name"], "tier")] if data.get("is_member") else []
 
 
 # --- Why a member holds a tier --------------------------------------------------------------

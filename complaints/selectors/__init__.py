@@ -10,7 +10,12 @@ Selectors only read; they never import services.
 """
 
 from .analysis import complaint_analysis
-from .guest import guest_complaint_signals, guest_section_profile, open_complaint_badges
+from .guest import (
+    guest_complaint_signals,
+    guest_section_profile,
+    open_complaint_badges,
+    open_complaint_badges_from_section,
+)
 from .queue import (
     RETURN_STAY_STATUSES,
     ComplaintDetail,
@@ -42,6 +47,7 @@ __all__ = [
     "guest_section_profile",
     "notifications_for",
     "open_complaint_badges",
+    "open_complaint_badges_from_section",
     "overdue_q",
     "stayed_again_exists",
     "visible_complaints",

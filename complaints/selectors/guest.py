@@ -75,6 +75,12 @@ def open_complaint_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     return {gid: [Badge(_("Open complaint"), "danger")] for gid in with_open}
 
 
+def open_complaint_badges_from_section(data: dict) -> list[Badge]:
+    """The same badge from the 360 view's complaints block, whose ``open`` counts every
+    property's complaints as the badge does (no query)."""
+    return [Badge(_("Open complaint"), "danger")] if data["open"] else []
+
+
 def guest_complaint_signals(guest_ids: Iterable[int] | None, since=None) -> dict[int, dict[str, int]]:
     """Complaint signals for the churn scan, in one query: for each guest with complaints
     received on or after ``since`` (a date or datetime; None = all time),

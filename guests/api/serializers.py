@@ -286,34 +286,6 @@ class RoomInventorySerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ProfileSerializer(serializers.Serializer):
-    """The guest 360 view: identity, preferences, alerts, stays, spend and every app's
-    section (loyalty, complaints, segment, churn...)."""
-
-    guest = GuestSerializer()
-    preferences = GuestPreferenceSerializer(many=True)
-    alerts = GuestNoteSerializer(many=True)
-    notes = GuestNoteSerializer(many=True)
-    stays = StaySerializer(many=True, help_text=_("The latest stays, newest first (see stays_total)."))
-    stays_total = serializers.IntegerField(
-        help_text=_("All the guest's stays; page through them with GET /api/v1/stays/?guest=ID.")
-    )
-    all_properties = serializers.BooleanField(
-        help_text=_("False when the stays and the spend cover only the caller's properties.")
-    )
-    spend = serializers.DictField(
-        help_text=_("Checked-out stays and nights; the net revenue (total, currency) only for users who may see it.")
-    )
-    badges = serializers.SerializerMethodField()
-    sections = serializers.SerializerMethodField()
-
-    def get_badges(self, obj) -> list[dict]:
-        return [{"label": str(b.label), "kind": b.kind} for b in obj.badges]
-
-    def get_sections(self, obj) -> dict:
-        return {s["key"]: s["data"] for s in obj.sections}
-
-
 class ArrivalGuestSerializer(serializers.ModelSerializer):
     """Who is arriving: identity and what the desk greets them with, without contact data,
     consents or notes (the list is shared with housekeeping; the whole profile is

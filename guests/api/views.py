@@ -36,6 +36,7 @@ from ..models import (
 from .bodies import request_object
 from .daily_views import ArrivalsView, DailyListView, DeparturesView, InHouseView  # noqa: F401
 from .permissions import AuditedExportPermission
+from .profile_serializers import ProfileSerializer
 from .reference_views import ExchangeRateViewSet, PropertyViewSet, RoomInventoryViewSet  # noqa: F401
 from .serializers import (
     AuditEventSerializer,
@@ -46,7 +47,6 @@ from .serializers import (
     GuestPreferenceSerializer,
     GuestSerializer,
     MergeRequestSerializer,
-    ProfileSerializer,
     StayBulkResultSerializer,
     StayBulkSerializer,
     StaySerializer,
@@ -146,7 +146,7 @@ class GuestViewSet(
     def profile(self, request, pk=None):
         """The guest 360 view in one call (constant number of queries)."""
         guest = self.get_object()
-        profile = selectors.guest_profile(guest_id=guest.pk, viewer=request.user)
+        profile = selectors.guest_profile(guest=guest, viewer=request.user)
         audit.record(guest=guest, action=AuditEvent.Action.VIEW, by=request.user, channel="api")
         return Response(ProfileSerializer(profile, context=self.get_serializer_context()).data)
 

@@ -65,6 +65,7 @@ from .profile import (
     guest_profile,
     guest_stay_history,
     preference_of,
+    preference_vocabulary,
     stay_history_filters,
 )
 from .search import FUZZY_CANDIDATES, GuestLookup, guest_lookup, guest_search, guest_search_results, lookup_text
@@ -111,6 +112,7 @@ __all__ = [
     "duplicates_section",
     "guest_has_consent",
     "guest_profile",
+    "preference_vocabulary",
     "GuestLookup",
     "guest_lookup",
     "guest_stay_history",

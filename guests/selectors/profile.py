@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from crm_site import parsing, scope
@@ -14,7 +14,7 @@ from crm_site.extensions import Badge, badges_for, guest_sections
 from crm_site.revenue import without_revenue
 
 from .. import money
-from ..models import Guest, GuestNote, GuestPreference, Stay
+from ..models import Guest, GuestNote, GuestPreference, PreferenceType, Stay
 
 
 @dataclass
@@ -37,26 +37,61 @@ class GuestProfile:
 PROFILE_STAY_LIMIT = 20
 
 
-def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT) -> GuestProfile:
-    """Everything the desk needs about one guest, in a fixed number of queries."""
-    guest = (
-        Guest.objects.select_related("company")  # merged_into: only its id is read
-        .prefetch_related(
-            Prefetch(
-                "preferences",
-                queryset=GuestPreference.objects.select_related("preference_type", "source_property"),
-            ),
-            Prefetch(
-                "guest_notes",
-                queryset=GuestNote.objects.filter(is_active=True).select_related("property", "created_by"),
-            ),
-        )
-        .get(pk=guest_id)
+# The stay columns the 360 view shows (page and API); the whole stay, booking facts and
+# all, is one call away (GET /api/v1/stays/{id}/).
+PROFILE_STAY_FIELDS = (
+    "confirmation_number",
+    "arrival_date",
+    "departure_date",
+    "nights",
+    "room_type",
+    "room_number",
+    "rate_code",
+    "channel",
+    "status",
+    "adults",
+    "children",
+    "special_requests",
+    "room_revenue",
+    "fnb_revenue",
+    "other_revenue",
+    "total_revenue",
+    "currency",
+)
+
+
+def guest_profile(
+    *, viewer, guest_id: int | None = None, guest: Guest | None = None, stay_limit: int = PROFILE_STAY_LIMIT
+) -> GuestProfile:
+    """Everything the desk needs about one guest, in a fixed number of queries; ``guest``
+    when the caller has read it already (the API view checked it exists)."""
+    lookups = (
+        Prefetch("preferences", queryset=GuestPreference.objects.select_related("preference_type", "source_property")),
+        Prefetch(
+            "guest_notes",
+            queryset=GuestNote.objects.filter(is_active=True).select_related("property", "created_by"),
+        ),
     )
+    if guest is None:
+        # merged_into: only its id is read
+        guest = Guest.objects.select_related("company").prefetch_related(*lookups).get(pk=guest_id)
+    else:
+        prefetch_related_objects([guest], *lookups)
     # The profile is chain-wide; its stays are the viewer's (crm_site.scope), and the
     # amounts are for those who may see revenue (crm_site.revenue).
     guest_stays = scope.scoped(Stay.objects.filter(guest_id=guest.pk), viewer)
-    stays = list(guest_stays.select_related("property").order_by("-arrival_date", "-id")[:stay_limit])
+    stays = list(
+        guest_stays.select_related("property")
+        .only(
+            "property__code",
+            "property__name",
+            "property__name_zh",
+            "property__timezone",
+            "guest_id",
+            *PROFILE_STAY_FIELDS,
+        )
+        .order_by("-arrival_date", "-id")[:stay_limit]
+    )
     # Totals in the chain currency: the split (room / F&B / other) is per stay, in the
     # currency each hotel billed, and cannot be summed across hotels.
     checked_out = Q(status=Stay.Status.CHECKED_OUT)
@@ -82,11 +117,16 @@ def guest_profile(*, guest_id: int, viewer, stay_limit: int = PROFILE_STAY_LIMIT
         notes=[n for n in notes if n.kind == GuestNote.Kind.NOTE],
         stays=stays,
         spend=spend,
-        badges=badges_for([guest.pk], viewer).get(guest.pk, []),
+        badges=badges_for([guest.pk], viewer, profiles={s["key"]: s["data"] for s in sections})[guest.pk],
         sections=sections,
         stays_total=stays_total,
         all_properties=scope.home_properties(viewer) is None,
     )
+
+
+def preference_vocabulary() -> list[PreferenceType]:
+    """The active preference types, in the vocabulary's order (the 360 page's picker)."""
+    return list(PreferenceType.objects.filter(is_active=True))
 
 
 def preference_of(*, guest_id: int, preference_type) -> GuestPreference | None:

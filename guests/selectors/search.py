@@ -16,7 +16,8 @@ How a lookup runs (the same statements and the same order on SQLite and PostgreS
    On PostgreSQL a name that still finds nobody gets the variant / trigram search of
    ``search_fuzzy`` (two slips, partial words).
 4. At most ``CANDIDATES`` matches (exact joined names first, then the newest profiles)
-   are ranked in Python: exact identifiers (member number, the whole e-mail) first,
+   are read as plain rows, then their latest stay and value (one grouped query), and
+   ranked in Python: exact identifiers (member number, the whole e-mail) first,
    then names by closeness (the characters typed before homophones, a whole word
    before a prefix, a prefix before a slip), then the latest stay and the value.
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When, Window
 
 from crm_site.extensions import badges_for, identifier_lookups
 
@@ -83,8 +84,8 @@ def guest_lookup(*, query: str, limit: int | None = None) -> GuestLookup:
         return GuestLookup([], 0, limit)
     member_ids = _identifier_ids(parsed.text)
     if member_ids:  # the whole query is a member number (spaces and all)
-        guests = _rank(list(_annotated(active_guests().filter(pk__in=member_ids))), parsed, set(member_ids))
-        return GuestLookup(guests[:limit], len(guests), limit)
+        ranked = _rank(_with_stays(_candidates(active_guests().filter(pk__in=member_ids))), parsed, set(member_ids))
+        return GuestLookup(_page(ranked[:limit]), len(ranked), limit)
     conditions, exact_ids = _conditions(parsed)
     if conditions is None:
         return GuestLookup([], 0, limit)
@@ -94,11 +95,10 @@ def guest_lookup(*, query: str, limit: int | None = None) -> GuestLookup:
         matches, total = _matches(slip_conditions, parsed)
     if not matches and parsed.only_names and connection.vendor == "postgresql":
         ids = search_fuzzy.fuzzy_name_ids(latin=" ".join(n.compact for n in parsed.names), limit=limit)
-        by_id = {g.pk: g for g in _annotated(active_guests().filter(pk__in=ids))}
-        fuzzy = [by_id[pk] for pk in ids if pk in by_id]
+        fuzzy = _page([_Candidate(pk) for pk in ids])
         return GuestLookup(fuzzy, len(fuzzy), limit)
-    ranked = _rank(matches, parsed, exact_ids)
-    return GuestLookup(ranked[:limit], total, limit)
+    ranked = _rank(_with_stays(matches), parsed, exact_ids)
+    return GuestLookup(_page(ranked[:limit]), total, limit)
 
 
 def _identifier_ids(text: str) -> list[int]:
@@ -109,18 +109,79 @@ def _identifier_ids(text: str) -> list[int]:
     return []
 
 
-def _annotated(queryset):
-    """Guests with what ranks and tells namesakes apart: the latest stay (arrival date
-    and the hotel's city) and the value of all stays (subqueries computed for the
-    returned rows only)."""
-    stays = Stay.objects.filter(guest=OuterRef("pk")).exclude(status__in=_LOST)
-    latest = stays.order_by("-arrival_date", "-id")
-    value = stays.order_by().values("guest").annotate(total=Sum("total_revenue")).values("total")
-    return queryset.select_related("company").annotate(
-        last_stay=Subquery(latest.values("arrival_date")[:1]),
-        last_city=Subquery(latest.values("property__city")[:1]),
-        stay_value=Subquery(value),
+# What ranking reads of each candidate: the names, their keys and the e-mail (the rest
+# of a profile is read for the page only).
+_RANKING_FIELDS = (
+    "pk",
+    "email",
+    "family_name",
+    "given_name",
+    "search_document",
+    "name_key",
+    "name_key_reversed",
+    "name_initials",
+)
+
+
+@dataclass
+class _Candidate:
+    """A matching guest as ranking sees it."""
+
+    pk: int
+    email: str = ""
+    family_name: str = ""
+    given_name: str = ""
+    search_document: str = ""
+    name_key: str = ""
+    name_key_reversed: str = ""
+    name_initials: str = ""
+    last_stay: object = None
+    stay_value: object = None
+
+
+def _candidates(queryset) -> list[_Candidate]:
+    """The matches as plain rows (one query)."""
+    return [_Candidate(*row) for row in queryset.values_list(*_RANKING_FIELDS)]
+
+
+def _with_stays(rows: list[_Candidate]) -> list[_Candidate]:
+    """The candidates with their latest stay and the value of their stays (one grouped
+    query over their stays)."""
+    if rows:
+        stays = (
+            Stay.objects.filter(guest_id__in_ids=[r.pk for r in rows])
+            .exclude(status__in=_LOST)
+            .values("guest_id")
+            .annotate(last=Max("arrival_date"), value=Sum("total_revenue"))
+            .values_list("guest_id", "last", "value")
+            .order_by()
+        )
+        summary = {gid: (last, value) for gid, last, value in stays}
+        for row in rows:
+            row.last_stay, row.stay_value = summary.get(row.pk, (None, None))
+    return rows
+
+
+def _page(ranked: list[_Candidate]) -> list[Guest]:
+    """The page's guests in ranked order, whole, with what tells namesakes apart: the
+    latest stay (its arrival date and the hotel's city) and the value of all stays."""
+    if not ranked:
+        return []
+    latest = Stay.objects.filter(guest=OuterRef("pk")).exclude(status__in=_LOST).order_by("-arrival_date", "-id")
+    guests = (
+        active_guests()
+        .filter(pk__in_ids=[r.pk for r in ranked])
+        .select_related("company")
+        .annotate(last_city=Subquery(latest.values("property__city")[:1]))
     )
+    by_id = {g.pk: g for g in guests}
+    page = []
+    for row in ranked:
+        guest = by_id.get(row.pk)
+        if guest is not None:
+            guest.last_stay, guest.stay_value = row.last_stay, row.stay_value
+            page.append(guest)
+    return page
 
 
 def _name_condition(name: NameToken, *, alone: bool, slips: bool) -> Q:
@@ -173,16 +234,21 @@ def _conditions(parsed: LookupQuery, *, slips: bool = False) -> tuple[Q | None, 
     return conditions, exact_ids
 
 
-def _matches(conditions: Q, parsed: LookupQuery) -> tuple[list[Guest], int]:
+def _matches(conditions: Q, parsed: LookupQuery) -> tuple[list[_Candidate], int]:
     """At most ``CANDIDATES`` matching guests (exact joined names first, then the newest
     profiles) and how many match in all (counted only when there are more)."""
     queryset = active_guests().filter(conditions)
     joined = _joined_names(parsed.names)
+    if not joined:
+        matches = _candidates(queryset.order_by("-id")[:CANDIDATES])
+        total = queryset.count() if len(matches) >= CANDIDATES else len(matches)
+        return matches, total
+    # Names: the database sorts every match to put the exact joined names first, so it
+    # counts them in the same pass (a window count) instead of a second scan.
     exact = Case(When(name_key__in=joined, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ordered = queryset.annotate(exact_name=exact).order_by("exact_name", "-id") if joined else queryset.order_by("-id")
-    matches = list(_annotated(ordered)[:CANDIDATES])
-    total = queryset.count() if len(matches) >= CANDIDATES else len(matches)
-    return matches, total
+    ordered = queryset.annotate(exact_name=exact, matched=Window(Count("pk"))).order_by("exact_name", "-id")
+    rows = list(ordered.values_list(*_RANKING_FIELDS, "matched")[:CANDIDATES])
+    return [_Candidate(*row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
 
 def _joined_names(names: list[NameToken]) -> list[str]:
@@ -196,19 +262,19 @@ def _joined_names(names: list[NameToken]) -> list[str]:
 # --- Ranking -------------------------------------------------------------------------------
 
 
-def _rank(guests: list[Guest], parsed: LookupQuery, exact_ids: set[int]) -> list[Guest]:
+def _rank(guests: list[_Candidate], parsed: LookupQuery, exact_ids: set[int]) -> list[_Candidate]:
     emails = set(parsed.emails) | {local for local, _name in parsed.local_parts}
 
     def key(guest: Guest):
         identified = guest.pk in exact_ids or (guest.email or "").lower() in emails
         homophones, closeness = _name_closeness(guest, parsed.names)
-        last = guest.last_stay.toordinal() if getattr(guest, "last_stay", None) else 0
-        return (not identified, homophones, closeness, -last, -(getattr(guest, "stay_value", None) or 0), guest.pk)
+        last = guest.last_stay.toordinal() if guest.last_stay else 0
+        return (not identified, homophones, closeness, -last, -(guest.stay_value or 0), guest.pk)
 
     return sorted(guests, key=key)
 
 
-def _name_closeness(guest: Guest, names: list[NameToken]) -> tuple[int, int]:
+def _name_closeness(guest: _Candidate, names: list[NameToken]) -> tuple[int, int]:
     """(how many Chinese tokens matched by sound only, how far the words are): a whole
     word 0, the start of a word 1, the initials 2, a slip 2 + its edit distance."""
     if not names:

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db import connection
 
-from ..buckets import LEAD_BOUNDS, MAX_LOS
+from ..buckets import LEAD_BOUNDS, MAX_LOS, earliest_arrival
 
 _DIMENSIONS = (
     "channel, distribution_channel, market_segment, country, customer_type, agent_code, company_code, "
@@ -37,7 +37,7 @@ _STAYS = f"""
         GREATEST(s.departure_date - s.arrival_date, 1) AS n,
         {_LEAD} AS lead_bucket
     FROM guests_stay s
-    WHERE s.property_id = %(property)s AND s.arrival_date <= %(last)s
+    WHERE s.property_id = %(property)s AND s.arrival_date BETWEEN %(earliest)s AND %(last)s
         AND (s.departure_date > %(first)s OR s.arrival_date >= %(first)s)
 """
 
@@ -82,7 +82,7 @@ _SPANS = """
     INSERT INTO performance_stayspan (stay_id, property_id, first_date, last_date)
     SELECT s.id, s.property_id, s.arrival_date, GREATEST(s.departure_date - 1, s.arrival_date)
     FROM guests_stay s
-    WHERE s.property_id = %(property)s AND s.arrival_date <= %(last)s
+    WHERE s.property_id = %(property)s AND s.arrival_date BETWEEN %(earliest)s AND %(last)s
         AND (s.departure_date > %(first)s OR s.arrival_date >= %(first)s)
     ON CONFLICT (stay_id) DO UPDATE SET property_id = EXCLUDED.property_id,
         first_date = EXCLUDED.first_date, last_date = EXCLUDED.last_date
@@ -92,7 +92,7 @@ _SPANS = """
 def rebuild_range_sql(property_id: int, first: dt.date, last: dt.date) -> dict:
     """Insert the facts of one property over ``first``..``last`` (the caller deleted the
     old ones, in its transaction)."""
-    params = {"property": property_id, "first": first, "last": last}
+    params = {"property": property_id, "first": first, "last": last, "earliest": earliest_arrival(first)}
     with connection.cursor() as cursor:
         # generate_series is estimated at 1,000 rows a stay: the planner would JIT-compile
         # a plan that runs in milliseconds (seconds of compiling per refresh).

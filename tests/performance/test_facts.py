@@ -138,3 +138,56 @@ def test_postgres_and_python_builders_agree(hotel, other_hotel, monkeypatch):
     monkeypatch.setattr(facts, "_force_python", True)
     facts_rebuild()
     assert snapshot() == in_sql
+
+
+def _snapshot():
+    night = NightFact.objects.values_list("property_id", "stay_date", "status_class", "room_nights", "room_revenue")
+    booking = BookingFact.objects.values_list("property_id", "arrival_date", "los", "bookings", "room_revenue")
+    return sorted(night), sorted(booking)
+
+
+def test_a_batch_far_apart_in_time_rebuilds_only_its_own_dates(hotel, other_hotel, monkeypatch):
+    rebuilt = []
+    original = facts._rebuild_range
+    monkeypatch.setattr(
+        facts,
+        "_rebuild_range",
+        lambda pid, first, last, *a, **k: rebuilt.append((pid, first, last)) or original(pid, first, last, *a, **k),
+    )
+    StayFactory(property=hotel, arrival_date=dt.date(2024, 6, 1), departure_date=dt.date(2024, 6, 3))
+    old = StayFactory(property=hotel, arrival_date=dt.date(2019, 5, 1), departure_date=dt.date(2019, 5, 4))
+    new = StayFactory(property=hotel, arrival_date=dt.date(2026, 8, 1), departure_date=dt.date(2026, 8, 2))
+    near = StayFactory(property=hotel, arrival_date=dt.date(2026, 8, 5), departure_date=dt.date(2026, 8, 6))
+    there = StayFactory(property=other_hotel, arrival_date=dt.date(2026, 8, 1), departure_date=dt.date(2026, 8, 9))
+    facts_rebuild()
+    from guests.models import Stay
+
+    # The four change (dates and amounts), the 2024 stay does not.
+    Stay.objects.filter(pk__in=[old.pk, new.pk, near.pk, there.pk]).update(room_revenue=Decimal("321.00"))
+    Stay.objects.filter(pk=old.pk).update(arrival_date=dt.date(2019, 5, 2))
+    rebuilt.clear()
+    facts.facts_refresh_stays(stay_ids=[old.pk, new.pk, near.pk, there.pk])
+    assert sorted(rebuilt) == sorted(
+        [
+            (hotel.pk, dt.date(2019, 5, 1), dt.date(2019, 5, 3)),
+            (hotel.pk, dt.date(2026, 8, 1), dt.date(2026, 8, 5)),  # four days apart: one range
+            (other_hotel.pk, dt.date(2026, 8, 1), dt.date(2026, 8, 8)),
+        ]
+    )
+    incremental = _snapshot()
+    facts_rebuild()
+    assert _snapshot() == incremental
+
+
+def test_disjoint_spans_merge_only_when_close():
+    d = dt.date
+    assert facts._disjoint([(d(2026, 1, 11), d(2026, 1, 12)), (d(2026, 1, 1), d(2026, 1, 3))]) == [
+        (d(2026, 1, 1), d(2026, 1, 3)),
+        (d(2026, 1, 11), d(2026, 1, 12)),
+    ]
+    assert facts._disjoint([(d(2026, 1, 1), d(2026, 1, 3)), (d(2026, 1, 9), d(2026, 1, 9))]) == [
+        (d(2026, 1, 1), d(2026, 1, 9))
+    ]
+    assert facts._disjoint([(d(2026, 1, 1), d(2026, 1, 30)), (d(2026, 1, 5), d(2026, 1, 6))]) == [
+        (d(2026, 1, 1), d(2026, 1, 30))
+    ]

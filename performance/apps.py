@@ -7,15 +7,23 @@ logger = logging.getLogger(__name__)
 
 
 def _on_stays_upserted(sender, stay_ids=(), **kwargs):
-    # guests sends this after its transaction committed: refresh the facts of the dates
-    # the stays touch (before and after the change) in a transaction of our own.  A
-    # failure leaves the stays saved; the nightly rebuild puts the facts right.
-    from .services import facts_refresh_stays
+    # guests sends this after its transaction committed: the facts of the dates the stays
+    # touch (before and after the change) are rebuilt by a worker, so a stay write does
+    # not wait for them.  A failure (or a broker outage) leaves the stays saved; the
+    # nightly rebuild puts the facts right.
+    from kombu.exceptions import OperationalError as BrokerUnavailable
 
-    try:
-        facts_refresh_stays(stay_ids=list(stay_ids))
-    except Exception:  # noqa: BLE001 - never fail a stay write after its commit
-        logger.exception("performance: could not refresh the facts of %d stays", len(list(stay_ids)))
+    from .tasks import STAY_TASK_CHUNK, refresh_stay_facts
+
+    ids = list(stay_ids)
+    for start in range(0, len(ids), STAY_TASK_CHUNK):
+        chunk = ids[start : start + STAY_TASK_CHUNK]
+        try:
+            refresh_stay_facts.delay(chunk)
+        except BrokerUnavailable:
+            logger.exception("performance: could not enqueue the facts refresh of %d stays", len(chunk))
+        except Exception:  # noqa: BLE001 - an eager run in one process: never fail a committed write
+            logger.exception("performance: could not refresh the facts of %d stays", len(chunk))
 
 
 class PerformanceConfig(AppConfig):

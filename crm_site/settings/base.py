@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm_site.session_perms.SessionPermissionsMiddleware",
     "crm_site.auth_middleware.SessionAccountMiddleware",
     "crm_site.timezones.UserTimezoneMiddleware",  # the user's own zone (hotels' pages use the hotel's)
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -259,6 +260,8 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=30 * 24)
 # reads them again: a revoked token, a deactivated user or a changed password stop
 # working within this time in every process (0: check every request).
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=5)
+# The same for a web session's permissions and roles (crm_site.session_perms).
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=5)
 KNOX_TOKEN_MODEL = "tokens.ApiToken"
 # knox's own model is swapped out for tokens.ApiToken; its migrations would still create
 # an unused table (which breaks flushing the database), so they are not run.

@@ -21,6 +21,10 @@ def check_credential_settings(app_configs=None, **kwargs):
         errors.append(
             checks.Error("API_TOKEN_CACHE_SECONDS must be 0-60 (a revoked token must stop soon).", id="tokens.E004")
         )
+    if not 0 <= settings.PERMISSION_CACHE_SECONDS <= 60:
+        errors.append(
+            checks.Error("PERMISSION_CACHE_SECONDS must be 0-60 (a role taken away must stop soon).", id="tokens.E005")
+        )
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(checks.Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="tokens.E002"))
     directives = settings.CONTENT_SECURITY_POLICY.get("DIRECTIVES", {})

@@ -105,10 +105,24 @@ def duplicate_candidates_for(values: dict, *, limit: int = 10) -> list[dict]:
     ]
 
 
+# What a merge row shows of the two profiles and the two users.
+_NAME_FIELDS = ("family_name", "given_name", "family_name_latin", "given_name_latin")
+_USER_FIELDS = ("username", "first_name", "last_name")
+
+
 def merge_history(*, guest_id: int) -> list:
     return list(
         GuestMerge.objects.filter(Q(survivor_id=guest_id) | Q(merged_id=guest_id))
         .select_related("survivor", "merged", "merged_by", "undone_by")
+        .only(
+            "survivor_id",
+            "merged_id",
+            "reasons",
+            "merged_at",
+            "undone_at",
+            *(f"{who}__{name}" for who in ("survivor", "merged") for name in _NAME_FIELDS),
+            *(f"{who}__{name}" for who in ("merged_by", "undone_by") for name in _USER_FIELDS),
+        )
         .order_by("-merged_at", "-id")
     )
 

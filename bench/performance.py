@@ -6,7 +6,8 @@ chain answers in < 300 ms p95) and of the facts refresh (time and peak memory).
 * ``facts rebuild`` — ``performance.services.facts_rebuild()`` over every stay, in a fresh
   Python process so its peak RSS is that of a worker doing only the rebuild;
 * ``facts refresh (500 stays)`` — the incremental refresh one bulk write of 500 stays
-  triggers (``facts_refresh_stays``);
+  triggers (``facts_refresh_stays``), and ``guest journeys refresh (500 stays)`` — the
+  same write's refresh of its guests' journeys (``journeys_refresh_stays``);
 * ``report <name>`` — the API's selector for a chain-wide 12-month period, ``repeat``
   times: p50 / p95 / max milliseconds (target p95 < 300 ms); ``guest_rates`` reads the
   guest journeys the facts rebuild builds (its time includes them).
@@ -100,6 +101,12 @@ def run(*, chain: dict | None = None, database_url: str | None = None, repeat: i
     started = time.perf_counter()
     facts_refresh_stays(stay_ids=ids)
     results["facts refresh (500 stays)"] = {"seconds": round(time.perf_counter() - started, 3)}
+    from performance.services import journeys_refresh_stays
+
+    started = time.perf_counter()
+    journeys_refresh_stays(stay_ids=ids)
+    results["guest journeys refresh (500 stays)"] = {"seconds": round(time.perf_counter() - started, 3)}
+    log(f"  guest journeys refresh (500 stays): {results['guest journeys refresh (500 stays)']['seconds']:.2f} s")
 
     last = NightFact.objects.order_by("-stay_date").values_list("stay_date", flat=True).first()
     params = {}

@@ -6,9 +6,11 @@ chain answers in < 300 ms p95) and of the facts refresh (time and peak memory).
 * ``facts rebuild`` — ``performance.services.facts_rebuild()`` over every stay, in a fresh
   Python process so its peak RSS is that of a worker doing only the rebuild;
 * ``facts refresh (500 stays)`` — the incremental refresh one bulk write of 500 stays
-  triggers (``facts_refresh_stays``);
+  triggers (``facts_refresh_stays``), and ``guest journeys refresh (500 stays)`` — the
+  same write's refresh of its guests' journeys (``journeys_refresh_stays``);
 * ``report <name>`` — the API's selector for a chain-wide 12-month period, ``repeat``
-  times: p50 / p95 / max milliseconds (target p95 < 300 ms).
+  times: p50 / p95 / max milliseconds (target p95 < 300 ms); ``guest_rates`` reads the
+  guest journeys the facts rebuild builds (its time includes them).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 300
-REPORTS = ("production", "cancellations", "sources", "patterns", "pace")
+REPORTS = ("production", "cancellations", "sources", "patterns", "pace", "guest_rates")
 
 
 def _rebuild_in_child(url: str) -> dict:
@@ -99,12 +101,19 @@ def run(*, chain: dict | None = None, database_url: str | None = None, repeat: i
     started = time.perf_counter()
     facts_refresh_stays(stay_ids=ids)
     results["facts refresh (500 stays)"] = {"seconds": round(time.perf_counter() - started, 3)}
+    from performance.services import journeys_refresh_stays
+
+    started = time.perf_counter()
+    journeys_refresh_stays(stay_ids=ids)
+    results["guest journeys refresh (500 stays)"] = {"seconds": round(time.perf_counter() - started, 3)}
+    log(f"  guest journeys refresh (500 stays): {results['guest journeys refresh (500 stays)']['seconds']:.2f} s")
 
     last = NightFact.objects.order_by("-stay_date").values_list("stay_date", flat=True).first()
     params = {}
     if last is not None:
         params = {"end": last.isoformat(), "start": last.replace(year=last.year - 1).isoformat()}
     f = selectors.report_filter(params, user=None)
+    guests = selectors.guest_filter(params, user=None)
     for name in REPORTS:
         select = {
             "production": selectors.production,
@@ -112,8 +121,10 @@ def run(*, chain: dict | None = None, database_url: str | None = None, repeat: i
             "sources": selectors.source_mix,
             "patterns": selectors.booking_patterns,
             "pace": selectors.pace,
+            "guest_rates": selectors.guest_rates,
         }[name]
-        results[f"report {name}"] = stats = _latency(lambda select=select: select(f), repeat)
+        f_name = guests if name == "guest_rates" else f
+        results[f"report {name}"] = stats = _latency(lambda select=select, f_name=f_name: select(f_name), repeat)
         log(f"  report {name}: p95 {stats['p95_ms']:.0f} ms (p50 {stats['p50_ms']:.0f} ms)")
     return results
 

@@ -186,6 +186,8 @@ class ChurnWarning(models.Model):
             models.Index(fields=["status", "-score"], name="churnwarning_status_score_idx"),
             models.Index(fields=["outcome", "closed_at"], name="churnwarn_outcome_closed_idx"),
             models.Index(fields=["assigned_to", "status"], name="churnwarning_assignee_idx"),
+            # Warnings opened in a period (performance's churn rate).
+            models.Index(fields=["opened_on"], name="churnwarning_opened_idx"),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ logger = logging.getLogger(__name__)
 
 def _on_stays_upserted(sender, stay_ids=(), **kwargs):
     # guests sends this after its transaction committed: the facts of the dates the stays
-    # touch (before and after the change) are rebuilt by a worker, so a stay write does
+    # touch (before and after the change) and their guests' journeys are rebuilt by a worker, so a stay write does
     # not wait for them.  A failure (or a broker outage) leaves the stays saved; the
     # nightly rebuild puts the facts right.
     from kombu.exceptions import OperationalError as BrokerUnavailable

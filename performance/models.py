@@ -7,10 +7,16 @@
   bucket × length of stay × the dimensions: bookings (arrivals), their nights, lead-time
   sums, lost revenue — what cancellations, booking window and source mix count;
 * ``StaySpan`` — the dates each stay was last counted on, so a stay whose dates change
-  refreshes its old dates as well as its new ones.
+  refreshes its old dates as well as its new ones;
+* ``JourneyStay`` — each realised stay of a guest with its place in the guest's journey
+  (order, first arrival, next arrival, the months of the one and two stays before it in
+  the chain and at its hotel), and the two small sums the guest-level rates read:
+  ``GuestRateFact`` (stays by arrival month × month of the stay before) and
+  ``CohortFact`` (first stays by month × departure: guests, converted).
 
-Written only by ``performance.services.facts`` (incrementally on ``stays_upserted``,
-and rebuilt nightly and by ``manage.py rebuild_performance_facts``).
+Written only by ``performance.services.facts`` and ``performance.services.journeys``
+(incrementally on ``stays_upserted``, and rebuilt nightly and by
+``manage.py rebuild_performance_facts``).
 """
 
 from __future__ import annotations
@@ -93,3 +99,79 @@ class StaySpan(models.Model):
     class Meta:
         verbose_name = _("stay span")
         verbose_name_plural = _("stay spans")
+
+
+# Months are stored as month numbers (year × 12 + month − 1); 0 means "no such stay".
+NO_MONTH = 0
+
+
+class JourneyStay(models.Model):
+    """A realised stay (checked out or in house) of a guest, with its place in the guest's
+    journey: what the guest-level rates are summed from, and what a refresh subtracts
+    before it adds the guest's new journey (no foreign keys, as ``StaySpan``)."""
+
+    stay_id = models.BigIntegerField(primary_key=True)
+    guest_id = models.BigIntegerField()
+    property_id = models.BigIntegerField()
+    arrival_date = models.DateField()
+    departure_date = models.DateField()
+    arrival_month = models.IntegerField()
+    # 1 for the guest's first realised stay in the chain (arrival, then stay id).
+    seq = models.PositiveIntegerField()
+    first_arrival = models.DateField()  # the guest's first realised arrival in the chain
+    next_arrival = models.DateField(null=True, blank=True)  # the guest's next one in the chain
+    chain_prev = models.IntegerField(default=NO_MONTH)  # month of the stay before, in the chain
+    chain_prev2 = models.IntegerField(default=NO_MONTH)  # ... and of the one before that
+    hotel_prev = models.IntegerField(default=NO_MONTH)  # the same at this stay's hotel
+    hotel_prev2 = models.IntegerField(default=NO_MONTH)
+
+    class Meta:
+        verbose_name = _("journey stay")
+        verbose_name_plural = _("journey stays")
+        indexes = [
+            models.Index(fields=["guest_id", "seq"], name="perf_journey_guest_idx"),
+            # Members attributed to the hotel of their first stay.
+            models.Index(fields=["property_id", "guest_id"], condition=models.Q(seq=1), name="perf_journey_first_idx"),
+        ]
+
+
+class GuestRateFact(models.Model):
+    """Realised stays by scope (a property id, 0 for the whole chain), arrival month and
+    the month of the guest's stay before it in that scope (``lag`` 1) or of the one before
+    that (``lag`` 2, only for stays with a stay before): distinct guests of any run of
+    months are sums of these (see ``performance.selectors.guests``)."""
+
+    scope_id = models.BigIntegerField()
+    arrival_month = models.IntegerField()
+    lag = models.PositiveSmallIntegerField()
+    lag_month = models.IntegerField()
+    has_earlier = models.BooleanField(default=False)  # an earlier realised arrival in the chain
+    stays = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("guest rate fact")
+        verbose_name_plural = _("guest rate facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_id", "arrival_month", "lag", "lag_month", "has_earlier"], name="perf_guestrate_cell"
+            )
+        ]
+
+
+class CohortFact(models.Model):
+    """First realised stays in the chain by the hotel and month of their arrival and by
+    their departure date: guests, and those whose next realised stay arrived within 365
+    days of that departure."""
+
+    property_id = models.BigIntegerField()
+    cohort_month = models.IntegerField()
+    first_departure = models.DateField()
+    guests = models.IntegerField(default=0)
+    converted = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cohort fact")
+        verbose_name_plural = _("cohort facts")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort_month", "property_id", "first_departure"], name="perf_cohort_cell")
+        ]

@@ -273,3 +273,113 @@ def forecast_tables(data: dict) -> list[Table]:
             backtest_rows,
         ),
     ]
+
+
+def _repeat_cells(r: dict) -> list:
+    return [
+        r["guests"],
+        r["repeat_guests"],
+        pct(r["repeat_rate"]),
+        r["multi_stay_guests"],
+        pct(r["multi_stay_rate"]),
+    ]
+
+
+def _churn_cells(r: dict) -> list:
+    return [
+        r["active_at_start"],
+        r["opened"],
+        pct(r["churn_rate"]),
+        r["still_open"],
+        r["won_back"],
+        r["returned"],
+        r["rebooked"],
+        r["cleared"],
+        r["lost"],
+    ]
+
+
+def guest_rate_tables(data: dict) -> list[Table]:
+    repeat, conversion, members, churn = data["repeat"], data["conversion"], data["members"], data["churn"]
+    repeat_header = [
+        _("month"),
+        _("guests"),
+        _("repeat guests"),
+        _("repeat rate (%)"),
+        _("guests with 2+ stays"),
+        _("2+ stays (%)"),
+    ]
+    churn_header = [
+        _("month"),
+        _("guests active at the start"),
+        _("warnings opened"),
+        _("churn rate (%)"),
+        _("still open"),
+        _("won back"),
+        _("returned"),
+        _("booked again"),
+        _("no longer flagged"),
+        _("lost"),
+    ]
+    cohort_rows = [
+        [
+            r["month"].strftime("%Y-%m"),
+            r["guests"],
+            r["converted"],
+            pct(r["conversion_rate"]),
+            cell(r["window_closes"] and r["window_closes"].isoformat()),
+            _("maturing") if r["maturing"] else "",
+        ]
+        for r in conversion["by_month"]
+    ]
+    for label, t in (
+        (_("Total (months complete)"), conversion["total"]),
+        (_("Last year"), conversion["last_year_total"]),
+    ):
+        cohort_rows.append([label, t["guests"], t["converted"], pct(t["conversion_rate"]), "", ""])
+    return [
+        Table(
+            "repeat",
+            _("Repeat rate"),
+            repeat_header,
+            [[r["month"].strftime("%Y-%m"), *_repeat_cells(r)] for r in repeat["by_month"]]
+            + [
+                [_("Total"), *_repeat_cells(repeat["total"])],
+                [_("Last year"), *_repeat_cells(repeat["last_year_total"])],
+            ],
+        ),
+        Table(
+            "conversion",
+            _("First-to-second-stay conversion within 12 months"),
+            [
+                _("first-stay month"),
+                _("guests"),
+                _("second stay within 365 days"),
+                _("conversion (%)"),
+                _("window closes"),
+                _("status"),
+            ],
+            cohort_rows,
+        ),
+        Table(
+            "members",
+            _("Member activity"),
+            [_("tier"), _("members"), _("active members"), _("activity rate (%)")],
+            [[r["label"], r["members"], r["active_members"], pct(r["activity_rate"])] for r in members["by_tier"]]
+            + [
+                [
+                    _("Total"),
+                    members["total"]["members"],
+                    members["total"]["active_members"],
+                    pct(members["total"]["activity_rate"]),
+                ]
+            ],
+        ),
+        Table(
+            "churn",
+            _("Churn rate from the churn warnings"),
+            churn_header,
+            [[r["month"].strftime("%Y-%m"), *_churn_cells(r)] for r in churn["by_month"]]
+            + [[_("Total"), *_churn_cells(churn["total"])], [_("Last year"), *_churn_cells(churn["last_year_total"])]],
+        ),
+    ]

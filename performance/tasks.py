@@ -19,6 +19,11 @@ STAY_TASK_CHUNK = 500
     max_retries=5,
 )
 def refresh_stay_facts(self, stay_ids: list[int]) -> dict:
-    """Rebuild the facts of the dates these stays count on now and counted on before.
-    Safe to retry and to run twice: it rebuilds those dates from the stays as they are."""
-    return services.facts_refresh_stays(stay_ids=list(stay_ids))
+    """Rebuild the facts of the dates these stays count on now and counted on before,
+    and the journeys of their guests.  Safe to retry and to run twice: both are rebuilt
+    from the stays as they are."""
+    ids = list(stay_ids)
+    return {
+        "facts": services.facts_refresh_stays(stay_ids=ids),
+        "journeys": services.journeys_refresh_stays(stay_ids=ids),
+    }

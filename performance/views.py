@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from crm_site.csvexport import csv_response
 from crm_site.errors import DomainError
 from crm_site.revenue import PERMISSION as REVENUE
+from crm_site.timezones import hotel_today
 from guests import audit
 from guests.models import Property, Stay
 
@@ -33,6 +34,7 @@ class Report:
     tables: object
     charts: object
     granularity: bool = False
+    guest_level: bool = False  # property and period only, in whole months (selectors.guest_filter)
 
 
 def _production_charts(data: dict) -> list[dict]:
@@ -147,6 +149,36 @@ def _forecast_charts(data: dict) -> list[dict]:
     return result
 
 
+def _percent(value) -> float:
+    return round((value or 0) * 100, 2)
+
+
+def _guest_rate_charts(data: dict) -> list[dict]:
+    repeat, cohorts, churn = data["repeat"]["by_month"], data["conversion"]["by_month"], data["churn"]["by_month"]
+    return [
+        charts.bar_chart(
+            [r["month"].strftime("%Y-%m") for r in repeat],
+            [_percent(r["repeat_rate"]) for r in repeat],
+            last_year=[_percent(r["last_year_repeat_rate"]) for r in repeat],
+            title=_("Repeat rate by month (%)"),
+            series=_("Repeat rate (%)"),
+            reference=_("Last year"),
+        ),
+        charts.bar_chart(
+            [r["month"].strftime("%Y-%m") for r in cohorts],
+            [None if r["maturing"] else _percent(r["conversion_rate"]) for r in cohorts],
+            title=_("Second stay within 365 days, by first-stay month (%)"),
+            series=_("Conversion (%); maturing months left out"),
+        ),
+        charts.bar_chart(
+            [r["month"].strftime("%Y-%m") for r in churn],
+            [_percent(r["churn_rate"]) for r in churn],
+            title=_("Churn rate by month (%)"),
+            series=_("Churn warnings opened ÷ guests active at the start (%)"),
+        ),
+    ]
+
+
 REPORTS = {
     "production": Report(
         "production",
@@ -181,7 +213,34 @@ REPORTS = {
     "forecast": Report(
         "forecast", gettext_lazy("Forecast"), selectors.forecast, tables.forecast_tables, _forecast_charts
     ),
+    "guest-rates": Report(
+        "guest-rates",
+        gettext_lazy("Guest-level rates"),
+        selectors.guest_rates,
+        tables.guest_rate_tables,
+        _guest_rate_charts,
+        guest_level=True,
+    ),
 }
+# What a link to a guest-level report keeps of another report's filters.
+GUEST_LINK_FILTERS = ("property", "start", "end")
+
+
+def _filter(report: Report, request):
+    if report.guest_level:
+        return selectors.guest_filter(request.GET, user=request.user)
+    return selectors.report_filter(request.GET, user=request.user)
+
+
+def _select(report: Report, f, request) -> dict:
+    if report.guest_level:
+        return report.select(f, today=hotel_today(request.user, f.prop.code if f.prop else None))
+    return report.select(f)
+
+
+def _links(query: dict) -> list[tuple[Report, str]]:
+    kept = {k: v for k, v in query.items() if k in GUEST_LINK_FILTERS}
+    return [(r, urlencode(kept if r.guest_level else query)) for r in REPORTS.values()]
 
 
 def _choices(params) -> dict:
@@ -201,13 +260,18 @@ def _choices(params) -> dict:
 
 
 def _report_page(request, report: Report):
-    context = {"report": report, "reports": REPORTS.values(), "values": request.GET, **_choices(request.GET)}
+    context = {
+        "report": report,
+        "links": _links({k: v for k, v in request.GET.items() if v}),
+        "values": request.GET,
+        **_choices(request.GET),
+    }
     try:
-        f = selectors.report_filter(request.GET, user=request.user)
+        f = _filter(report, request)
     except DomainError as error:
         context["errors"] = error.fields or {"detail": [str(error.message)]}
         return render(request, "performance/report.html", context, status=400)
-    data = report.select(f)
+    data = _select(report, f, request)
     context.update(
         {
             "data": data,
@@ -217,6 +281,7 @@ def _report_page(request, report: Report):
             else report.tables(data),
             "charts": report.charts(data),
             "query": urlencode(f.query()),
+            "links": _links(f.query()),
         }
     )
     return render(request, "performance/report.html", context)
@@ -236,12 +301,12 @@ def export(request, report: str, table: str):
     if spec is None:
         raise Http404
     try:
-        f = selectors.report_filter(request.GET, user=request.user)
+        f = _filter(spec, request)
     except DomainError as error:
         return HttpResponse(
             f"{error.field or 'detail'}: {error.message}\n", status=400, content_type="text/plain; charset=utf-8"
         )
-    found = next((t for t in spec.tables(spec.select(f)) if t.key == table), None)
+    found = next((t for t in spec.tables(_select(spec, f, request)) if t.key == table), None)
     if found is None:
         raise Http404
     audit.record_export(what=f"performance:{report}:{table}", rows=len(found.rows), by=request.user, **f.query())

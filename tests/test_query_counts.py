@@ -1,8 +1,8 @@
 """Exact query counts of the hot endpoints, locked in ``tests/query_counts.json``.
 
 Guest search, the guest 360 (page and API) and its stay history pages, arrivals (page and API),
-the daily lists, bulk stay ingestion and the key accounts' list, account page and contacts map
-(page and API) each run a fixed number of queries whatever the data's size.  A change that
+the daily lists, bulk stay ingestion, the key accounts' list, account page and contacts map
+(page and API) and the guest-level rates report each run a fixed number of queries whatever the data's size.  A change that
 adds one fails here: if it is meant, raise the figure in ``tests/query_counts.json``
 and say why in the commit message.  Counts are per database (PostgreSQL and SQLite plan
 some reads differently) and measured on a warm second request.
@@ -47,6 +47,7 @@ CASES = (
     "account_production_api",
     "account_pareto_api",
     "scorecards_api",
+    "performance_guest_rates_api",
 )
 
 
@@ -189,6 +190,9 @@ def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, 
         "account_production_api": lambda: admin_api.get(f"/api/v1/accounts/{chain['account']}/production/?year=2026"),
         "account_pareto_api": lambda: admin_api.get("/api/v1/account-pareto/?start=2026-01-01&end=2027-01-01"),
         "scorecards_api": lambda: admin_api.get("/api/v1/scorecards/?month=2026-04"),
+        "performance_guest_rates_api": lambda: admin_api.get(
+            "/api/v1/analytics/performance/guest-rates/?start=2025-05-01&end=2026-04-30"
+        ),
     }
     serial = iter(range(100, 1000))
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("analytics/performance/patterns/", views.PatternsView.as_view(), name="performance-patterns"),
     path("analytics/performance/pace/", views.PaceView.as_view(), name="performance-pace"),
     path("analytics/performance/forecast/", views.ForecastView.as_view(), name="performance-forecast"),
+    path("analytics/performance/guest-rates/", views.GuestRatesView.as_view(), name="performance-guest-rates"),
 ]

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from crm_site.permissions import require_perms
 from crm_site.revenue import PERMISSION as REVENUE
+from crm_site.timezones import hotel_today
 
 from .. import selectors
 
@@ -116,3 +117,27 @@ class ForecastView(_Report):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return super().get(request)
+
+
+GUEST_PARAMETERS = [
+    OpenApiParameter("property", str, description="A property code (default: the whole chain, or your first hotel)"),
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First date; its whole month counts"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last date; its whole month counts (at most 1,098 days)"),
+    OpenApiParameter("granularity", str, enum=["month"], description="Always months (any other value is a 400)"),
+]
+
+
+class GuestRatesView(_Report):
+    """Guest-level rates by month: repeat rate and guests with 2+ stays against last year,
+    first-to-second-stay conversion within 365 days by first-stay month (months still
+    maturing left out of the headline), member activity by tier, and the churn rate from
+    the churn warnings with how they closed.  Booking dimensions (channel, segment …) do
+    not apply and are a 400 naming them."""
+
+    report = staticmethod(selectors.guest_rates)
+
+    @extend_schema(parameters=GUEST_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        f = selectors.guest_filter(request.query_params, user=request.user)
+        today = hotel_today(request.user, f.prop.code if f.prop else None)
+        return Response(_exact(selectors.guest_rates(f, today=today)))

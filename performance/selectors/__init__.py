@@ -5,6 +5,7 @@ queries: ``production``, ``cancellations``, ``source_mix``, ``booking_patterns``
 from .cancellations import cancellations
 from .filters import ReportFilter, report_filter
 from .forecast import forecast
+from .guests import guest_filter, guest_rates
 from .pace import pace
 from .patterns import booking_patterns
 from .production import production, rooms_available
@@ -15,6 +16,8 @@ __all__ = [
     "booking_patterns",
     "cancellations",
     "forecast",
+    "guest_filter",
+    "guest_rates",
     "pace",
     "production",
     "report_filter",

@@ -93,6 +93,48 @@ def definitions(*keys: str) -> dict:
             "realised stay in the chain."
         ),
         "last_year": _("Last year = the same calendar dates one year earlier."),
+        **_guest_definitions(),
     }
     keys = ["amounts" if key == "currency" else key for key in keys]
     return {"currency": chain_currency(), **{key: text[key] for key in keys}}
+
+
+def _guest_definitions() -> dict:
+    return {
+        "guest_months": _(
+            "Guest-level figures count whole calendar months: from the first day of the period's first month to the "
+            "last day of its last month. A guest counts once, however many stays they had."
+        ),
+        "guest_scope": _(
+            "A stay counts when it is realised (checked out or in house) and belongs to a guest profile. With a "
+            "property, guests are counted by their stays at that hotel; stays elsewhere in the chain count only as "
+            "earlier stays."
+        ),
+        "repeat_rate": _(
+            "Repeat rate = guests with a realised stay arriving in the period who had a realised stay in the chain "
+            "arriving before their first stay of the period ÷ all guests with a realised stay arriving in the "
+            "period. Guests with 2+ stays: at least two realised stays arriving in the period."
+        ),
+        "conversion": _(
+            "First-to-second-stay conversion = guests whose first realised stay in the chain arrived in the month "
+            "(at the hotel, with a property) and whose next realised stay arrived at most 365 days after that first "
+            "stay's departure ÷ those guests (day 365 converts, day 366 does not)."
+        ),
+        "maturing": _(
+            "A cohort month is maturing until 365 days have passed since the last departure of its first stays, "
+            "counted to the report's date (the hotel's business date): it is shown but left out of the headline "
+            "conversion rate."
+        ),
+        "members": _(
+            "Members = loyalty members enrolled by the end of the period (profiles not merged away), by their current "
+            "tier; active = a realised stay arriving, or points earned, in the 12 months up to the end of the period. "
+            "With a property: the members whose first realised stay was at that hotel."
+        ),
+        "churn": _(
+            "Churn rate = churn warnings opened in the period ÷ guests active at its start (a realised stay arriving "
+            "in the 12 months before the period, counted as for the repeat rate); with a property, the warnings of "
+            "guests whose last stay was there. Outcomes: how the warnings opened in the period stand now — still "
+            "open, won back, returned (stayed again), booked again, no longer flagged, or lost."
+        ),
+        "last_year_months": _("Last year = the same months one year earlier."),
+    }

@@ -145,9 +145,27 @@ def _dimensions(params, bag: ErrorBag) -> list[tuple[str, str]]:
     return dimensions
 
 
-def report_filter(params, *, user, default_granularity: str = "month") -> ReportFilter:
-    """The filters of ``params`` (a QueryDict or dict), every invalid one reported at once."""
+def _not_applicable(params, fields: tuple[str, ...], bag: ErrorBag) -> None:
+    for name in FILTER_NAMES:
+        if name not in fields and params.get(name) not in (None, ""):
+            bag.add(DomainError(_("This filter does not apply to this report."), field=name, code="not_applicable"))
+
+
+def report_filter(
+    params,
+    *,
+    user,
+    default_granularity: str = "month",
+    fields: tuple[str, ...] = FILTER_NAMES,
+    granularities: tuple[str, ...] = GRANULARITIES,
+) -> ReportFilter:
+    """The filters of ``params`` (a QueryDict or dict), every invalid one reported at once;
+    a report that takes only some of them (``fields``, ``granularities``) refuses the
+    others by name."""
     bag = ErrorBag()
+    _not_applicable(params, fields, bag)
+    if fields != FILTER_NAMES:
+        params = {name: params.get(name) for name in fields}
     ids = scope.property_ids(user) if user is not None else None
     prop = _property(params.get("property"), user, bag)
     period = _period(params, bag, ids)
@@ -155,7 +173,7 @@ def report_filter(params, *, user, default_granularity: str = "month") -> Report
         parsing.as_choice,
         params.get("granularity"),
         field="granularity",
-        choices=GRANULARITIES,
+        choices=granularities,
         default=default_granularity,
     )
     if period and granularity == "day" and (period[1] - period[0]).days >= MAX_DAY_BUCKETS:

@@ -36,6 +36,7 @@ from guests.models import Property, Stay
 from ..buckets import MAX_LOS, earliest_arrival, lead_bucket
 from ..models import BookingFact, NightFact, StatusClass, StaySpan
 from .facts_sql import rebuild_range_sql
+from .journeys import journeys_rebuild
 
 DAY = dt.timedelta(days=1)
 # Tests set this to build the facts in Python on PostgreSQL too (the two must agree).
@@ -355,7 +356,8 @@ def facts_rebuild(
     whole = start is None and end is None
     totals = {"ranges": len(ranges), "night_rows": 0, "booking_rows": 0, "stays": 0}
     with transaction.atomic():
-        _lock(ranges)
+        # The whole chain's rebuild holds every property (the journeys are chain-wide).
+        _lock(ranges if property_ids is not None else Property.objects.values_list("pk", flat=True))
         if whole:
             # Facts of a property with no stay left, or of dates no stay counts on any more.
             for model in (NightFact, BookingFact, StaySpan):
@@ -367,11 +369,16 @@ def facts_rebuild(
         for property_id, (first, last) in sorted(ranges.items()):
             for key, value in _rebuild_range(property_id, first, last, first_stays, whole=whole).items():
                 totals[key] += value
+        if property_ids is None:
+            totals.update(journeys_rebuild())
     if connection.vendor == "postgresql":
         # Fresh statistics: planned on the empty tables' numbers, a year's report sorted
         # half a million rows on disk instead of hashing them.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE performance_nightfact, performance_bookingfact, performance_stayspan")
+            cursor.execute(
+                "ANALYZE performance_nightfact, performance_bookingfact, performance_stayspan, "
+                "performance_journeystay, performance_guestratefact, performance_cohortfact"
+            )
     totals["seconds"] = round(time.monotonic() - began, 3)
     if as_of is not None:  # the nightly run's date, for its step row
         totals["as_of"] = as_of.isoformat()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from guests.models import Property
 from performance.demo import PLAUSIBLE, _occupancy
 from performance.models import NightFact
+from performance.selectors import guest_filter, guest_rates
 
 
 @pytest.mark.django_db
@@ -26,7 +27,20 @@ def test_seed_demo_sizes_rooms_to_sell_and_builds_the_facts():
             assert PLAUSIBLE[0] <= nights / available <= PLAUSIBLE[1], prop.code
         elif nights and available:  # a handful of rooms: one room more or less is a big step
             assert 0.3 <= nights / available <= 1.2, prop.code
+    _guest_rates_show_something()
     before = list(Property.objects.values_list("room_inventory__rooms", flat=True).order_by("pk", "room_inventory__pk"))
     call_command("seed_demo", guests=300, seed=7)
     after = list(Property.objects.values_list("room_inventory__rooms", flat=True).order_by("pk", "room_inventory__pk"))
     assert after == before
+
+
+def _guest_rates_show_something():
+    """The default period of the guest-level rates has figures in every section."""
+    data = guest_rates(guest_filter({}, user=None))
+    assert data["repeat"]["total"]["guests"] and data["repeat"]["total"]["repeat_guests"]
+    assert data["repeat"]["last_year_total"]["guests"]
+    assert sum(r["guests"] for r in data["conversion"]["by_month"])
+    # The default period is the last 12 months: its cohorts are still maturing, last year's are not.
+    assert data["conversion"]["last_year_total"]["guests"] and data["conversion"]["last_year_total"]["converted"]
+    assert data["members"]["total"]["members"] and data["members"]["total"]["active_members"]
+    assert data["churn"]["total"]["active_at_start"] and data["churn"]["total"]["opened"]

@@ -35,5 +35,7 @@ class Command(BaseCommand):
         result = facts_rebuild(property_ids=property_ids, start=start, end=end)
         self.stdout.write(
             f"{result['ranges']} properties, {result['stays']} stays, {result['night_rows']} night rows, "
-            f"{result['booking_rows']} booking rows in {result['seconds']} s"
+            f"{result['booking_rows']} booking rows"
+            + (f", {result['journey_stays']} guest journey stays" if "journey_stays" in result else "")
+            + f" in {result['seconds']} s"
         )

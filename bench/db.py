@@ -132,6 +132,8 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings.test")
     # Keep one connection for the whole run, as a web worker does.
     os.environ.setdefault("CONN_MAX_AGE", "600")
+    # The per-process permission cache as production keeps it (the test settings turn it off).
+    os.environ.setdefault("PERMISSION_CACHE_SECONDS", "5")
     import django
 
     django.setup()

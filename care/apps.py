@@ -10,15 +10,15 @@ class CareConfig(AppConfig):
         from crm_site.extensions import GuestSection, MergeHandler, PersonalData, register
         from guests.signals import stays_upserted
 
-        from . import receivers, selectors, services
+        from . import guest_section, receivers, services
 
         register(
             GuestSection(
                 key="care",
                 order=60,
-                profile=selectors.guest_care_profile,
+                profile=guest_section.guest_care_profile,
                 template="care/_guest_section.html",
-                badges=selectors.churn_badges,
+                badges=guest_section.churn_badges,
                 permission="care.view_churnwarning",
             ),
             MergeHandler(key="care", order=60, move=services.merge_move, restore=services.merge_restore),

@@ -51,6 +51,17 @@ CASES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def permission_cache(settings):
+    """As in production: a page's user has their permissions cached (crm_site.session_perms)."""
+    from crm_site import session_perms
+
+    settings.PERMISSION_CACHE_SECONDS = 5
+    session_perms.checked_sessions.forget()
+    yield
+    session_perms.checked_sessions.forget()
+
+
 def baseline() -> dict:
     return json.loads(BASELINE.read_text(encoding="utf-8"))
 

@@ -16,6 +16,11 @@ STORAGES = {
 }
 DOCUMENT_HASH_SALT = env.str("DOCUMENT_HASH_SALT", default="test-salt")
 
+# Off by default: a per-process permission cache would make a test's query count depend
+# on the test before it.  tests/crm_site/test_session_perms.py and the query-count
+# baselines (tests/test_query_counts.py) turn it on; the bench keeps production's 5 s.
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=0)
+
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

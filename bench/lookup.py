@@ -21,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -210,7 +211,10 @@ def gunicorn(*, workers: int = 2):
     (the environment ``bench.db.setup_django`` prepared)."""
     port = _free_port()
     root = Path(__file__).resolve().parents[1]
-    env = dict(os.environ)
+    # Request logs off, and stderr into a file: a pipe nobody reads fills up after a few
+    # hundred JSON log lines and blocks every worker mid-request (the "timed out" lookups).
+    env = dict(os.environ, LOG_LEVEL="WARNING")
+    errors = tempfile.TemporaryFile()
     process = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [
             sys.executable,
@@ -229,13 +233,14 @@ def gunicorn(*, workers: int = 2):
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn ended: {process.stderr.read()[-2000:]!r}")
+                errors.seek(0)
+                raise RuntimeError(f"gunicorn ended: {errors.read()[-2000:]!r}")
             with contextlib.suppress(OSError):
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
@@ -249,6 +254,7 @@ def gunicorn(*, workers: int = 2):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        errors.close()
 
 
 def _http_get(port: int, path: str, token: str, timeout: float = 30) -> tuple[int, bytes]:

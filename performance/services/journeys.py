@@ -196,7 +196,7 @@ def _apply_rates(old: Counter, new: Counter) -> None:
         (f.scope_id, f.arrival_month, f.lag, f.lag_month, f.has_earlier): f
         for f in (GuestRateFact.objects.filter(q) if changed else ())
     }
-    removed, added = [], []
+    removed, added, updated = [], [], []
     for key, n in changed.items():
         fact = existing.get(key)
         if fact is None:
@@ -205,8 +205,10 @@ def _apply_rates(old: Counter, new: Counter) -> None:
             removed.append(fact.pk)
         else:
             fact.stays += n
-            fact.save(update_fields=["stays"])
+            updated.append(fact)
+    # A bulk write of 500 stays moves hundreds of cells: a few statements, not one each.
     GuestRateFact.objects.filter(pk__in=removed).delete()
+    GuestRateFact.objects.bulk_update(updated, ["stays"], batch_size=500)
     GuestRateFact.objects.bulk_create(added)
 
 
@@ -219,7 +221,7 @@ def _apply_cohorts(old: Counter, new: Counter) -> None:
     existing = {
         (f.cohort_month, f.property_id, f.first_departure): f for f in (CohortFact.objects.filter(q) if keys else ())
     }
-    removed, added = [], []
+    removed, added, updated = [], [], []
     for key in keys:
         fact = existing.get(key) or CohortFact(cohort_month=key[0], property_id=key[1], first_departure=key[2])
         fact.guests += delta.get((*key, "guests"), 0)
@@ -227,10 +229,11 @@ def _apply_cohorts(old: Counter, new: Counter) -> None:
         if fact.pk and fact.guests <= 0:
             removed.append(fact.pk)
         elif fact.pk:
-            fact.save(update_fields=["guests", "converted"])
+            updated.append(fact)
         elif fact.guests > 0:
             added.append(fact)
     CohortFact.objects.filter(pk__in=removed).delete()
+    CohortFact.objects.bulk_update(updated, ["guests", "converted"], batch_size=500)
     CohortFact.objects.bulk_create(added)
 
 

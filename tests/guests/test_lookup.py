@@ -71,6 +71,23 @@ def test_a_slip_finds_the_guest(stored, typed):
     assert ids(guest_search(query=typed)) == [guest.pk]
 
 
+def test_two_words_with_a_slip_meet_two_parts_of_the_name():
+    """``danyong`` and ``deng`` share the skeleton ``dng``: each word's slip alone would let
+    the family name answer for both words and bring every Deng (18,000 at a million)."""
+    target = GuestFactory(family_name="邓", given_name="丹勇", family_name_latin="", given_name_latin="")
+    slip = GuestFactory(family_name="丁", given_name="丹勇", family_name_latin="", given_name_latin="")
+    others = [
+        GuestFactory(family_name="邓", given_name=given, family_name_latin="", given_name_latin="")
+        for given in ("小明", "伟", "芳")
+    ]
+    found = ids(guest_search(query="deng danyong"))
+    assert found[:2] == [target.pk, slip.pk]
+    assert not set(found) & {g.pk for g in others}
+    # Either word may be the slip, in either order; one part is never both words.
+    assert target.pk in ids(guest_search(query="danyong dneg"))
+    assert ids(guest_search(query="deng danyng"))[:1] == [target.pk]
+
+
 def test_the_exact_spelling_comes_before_a_slip():
     slip = GuestFactory(family_name_latin="Olivera", given_name_latin="Ana")
     exact = GuestFactory(family_name_latin="Oliveira", given_name_latin="Ana")

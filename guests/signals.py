@@ -6,3 +6,6 @@ from django.dispatch import Signal
 stays_upserted = Signal()
 # survivor_id, merged_id
 guests_merged = Signal()
+# stay_ids: list[int] — the stays of the guests a merge (or its undo) joined or split,
+# after the move: their guest or their guest's history changed, nothing else.
+stays_moved = Signal()

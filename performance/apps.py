@@ -31,6 +31,8 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("Hotel performance")
 
     def ready(self):
-        from guests.signals import stays_upserted
+        from guests.signals import stays_moved, stays_upserted
 
         stays_upserted.connect(_on_stays_upserted, dispatch_uid="performance.refresh_facts")
+        # A merge or its undo: the same refresh (repeat guests, journeys) for the guests' stays.
+        stays_moved.connect(_on_stays_upserted, dispatch_uid="performance.refresh_moved_stays")

@@ -14,7 +14,7 @@ from crm_site.extensions import merge_handlers
 from .. import audit, search_keys
 from ..models import AuditEvent, Guest, GuestMerge, GuestNote, GuestPreference, Stay
 from ..selectors.duplicates import duplicate_reasons
-from ..signals import guests_merged
+from ..signals import guests_merged, stays_moved
 from .erasure import guest_check_writable
 
 MERGE_FILL_FIELDS = ("email", "phone", "birth_date", "nationality", "language", "document_hash", "gender")
@@ -116,7 +116,16 @@ def guest_merge(*, survivor_id, merged_id, by=None, note: str = "") -> GuestMerg
         audit.record(guest=survivor, action=AuditEvent.Action.MERGE, by=by, merged=merged.pk, merge=record.pk)
         audit.record(guest=merged, action=AuditEvent.Action.MERGE, by=by, survivor=survivor.pk, merge=record.pk)
         transaction.on_commit(lambda: guests_merged.send(sender=Guest, survivor_id=survivor.pk, merged_id=merged.pk))
+        _announce_moved_stays(survivor.pk, merged.pk)
     return record
+
+
+def _announce_moved_stays(*guest_ids: int) -> None:
+    """After commit, ``stays_moved`` with every stay of the guests (what depends on a
+    guest's history — the hotel reports' repeat guests and journeys — is refreshed)."""
+    stay_ids = list(Stay.objects.filter(guest_id__in=guest_ids).order_by("pk").values_list("pk", flat=True))
+    if stay_ids:
+        transaction.on_commit(lambda: stays_moved.send(sender=Stay, stay_ids=stay_ids))
 
 
 def guest_merge_undo(*, merge_id, by=None) -> GuestMerge:
@@ -157,4 +166,5 @@ def guest_merge_undo(*, merge_id, by=None) -> GuestMerge:
         record.save(update_fields=["undone_at", "undone_by"])
         audit.record(guest=survivor, action=AuditEvent.Action.UNMERGE, by=by, merge=record.pk)
         audit.record(guest=merged, action=AuditEvent.Action.UNMERGE, by=by, merge=record.pk)
+        _announce_moved_stays(survivor.pk, merged.pk)
     return record

@@ -4,12 +4,20 @@ from crm_site.parsing import as_int
 
 
 class CrmPagination(PageNumberPagination):
-    """Page-number pagination whose ``page_size`` is checked like every other input: a
-    whole number from 1 to ``max_page_size`` (anything else is a 400 naming ``page_size``,
-    never a silent fall-back to the default)."""
+    """Page-number pagination whose ``page`` and ``page_size`` are checked like every other
+    input: whole numbers, ``page`` from 1 and ``page_size`` from 1 to ``max_page_size``
+    (anything else, a blank included, is a 400 naming the parameter, never a silent
+    fall-back to the first page or the default size; a page past the last is a 404)."""
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is None:
+            return 1
+        return as_int(value, field=self.page_query_param, minimum=1)
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)

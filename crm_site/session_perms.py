@@ -12,55 +12,42 @@ user gets its own copies of the sets.
 
 from __future__ import annotations
 
-import threading
-import time
-
-from django.conf import settings
-
 from .roles import user_roles
-
-_CACHE_MAX = 4096
+from .ttl_cache import TtlCache
 
 
 class CheckedSessions:
     def __init__(self):
-        self._entries: dict[tuple[int, str], tuple[float, frozenset, frozenset, frozenset, frozenset]] = {}
-        self._lock = threading.Lock()
+        # (user id, password hash) -> (permissions, user permissions, group permissions, roles)
+        self._cache = TtlCache("PERMISSION_CACHE_SECONDS", max_entries=4096)
 
     def apply(self, user) -> bool:
         """Give ``user`` the cached permissions and roles; False when there are none."""
-        ttl = settings.PERMISSION_CACHE_SECONDS
-        entry = self._entries.get((user.pk, user.password)) if ttl > 0 else None
-        if entry is None or time.monotonic() - entry[0] >= ttl:
+        entry = self._cache.get((user.pk, user.password))
+        if entry is None:
             return False
-        _at, perms, user_perms, group_perms, roles = entry
+        perms, user_perms, group_perms, roles = entry
         user._perm_cache, user._user_perm_cache, user._group_perm_cache = set(perms), set(user_perms), set(group_perms)
         user._crm_roles = set(roles)
         return True
 
     def put(self, user) -> None:
-        if settings.PERMISSION_CACHE_SECONDS <= 0:
+        if self._cache.ttl <= 0:
             return
         perms = frozenset(user.get_all_permissions())  # fills ModelBackend's three caches
         entry = (
-            time.monotonic(),
             perms,
             frozenset(getattr(user, "_user_perm_cache", ())),
             frozenset(getattr(user, "_group_perm_cache", ())),
             frozenset(user_roles(user)),
         )
-        with self._lock:
-            if len(self._entries) >= _CACHE_MAX:
-                self._entries.clear()
-            self._entries[(user.pk, user.password)] = entry
+        self._cache.put((user.pk, user.password), entry)
 
     def forget(self, user_id: int | None = None) -> None:
-        with self._lock:
-            if user_id is None:
-                self._entries.clear()
-            else:
-                for key in [k for k in self._entries if k[0] == user_id]:
-                    self._entries.pop(key, None)
+        if user_id is None:
+            self._cache.forget()
+        else:
+            self._cache.forget_where(lambda key: key[0] == user_id)
 
 
 checked_sessions = CheckedSessions()

@@ -4,10 +4,7 @@ session.  Both refuse what the credential rules refuse."""
 from __future__ import annotations
 
 import copy
-import threading
-import time
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
@@ -17,12 +14,12 @@ from rest_framework.authentication import SessionAuthentication
 
 from crm_site.auth_middleware import api_only_message
 from crm_site.roles import is_api_only
+from crm_site.ttl_cache import TtlCache
 
 from . import services
 from .models import ApiToken
 
 INVALID = _("Invalid token.")
-_CACHE_MAX = 2048
 
 
 class CheckedTokens:
@@ -38,35 +35,25 @@ class CheckedTokens:
     """
 
     def __init__(self):
-        self._entries: dict[str, tuple[float, object, ApiToken]] = {}
-        self._lock = threading.Lock()
+        # token digest -> (user with its permissions and roles loaded, token)
+        self._cache = TtlCache("API_TOKEN_CACHE_SECONDS", max_entries=2048)
 
     def get(self, digest: str):
-        ttl = settings.API_TOKEN_CACHE_SECONDS
-        if ttl <= 0:
+        entry = self._cache.get(digest)
+        if entry is None:
             return None
-        entry = self._entries.get(digest)
-        if entry is None or time.monotonic() - entry[0] >= ttl:
-            return None
-        _at, user, api_token = entry
+        user, api_token = entry
         return copy.copy(user), api_token
 
     def put(self, digest: str, user, api_token: ApiToken) -> None:
-        if settings.API_TOKEN_CACHE_SECONDS <= 0:
+        if self._cache.ttl <= 0:
             return
         user.get_all_permissions()  # loads the permission caches the copies carry
         is_api_only(user)  # and the roles
-        with self._lock:
-            if len(self._entries) >= _CACHE_MAX:
-                self._entries.clear()
-            self._entries[digest] = (time.monotonic(), user, api_token)
+        self._cache.put(digest, (user, api_token))
 
     def forget(self, digest: str | None = None) -> None:
-        with self._lock:
-            if digest is None:
-                self._entries.clear()
-            else:
-                self._entries.pop(digest, None)
+        self._cache.forget(digest)
 
 
 checked_tokens = CheckedTokens()

@@ -169,12 +169,14 @@ def report_filter(
     ids = scope.property_ids(user) if user is not None else None
     prop = _property(params.get("property"), user, bag)
     period = _period(params, bag, ids)
+    raw = params.get("granularity")
     granularity = bag.check(
         parsing.as_choice,
-        params.get("granularity"),
+        raw,
         field="granularity",
         choices=granularities,
-        default=default_granularity,
+        # Left out: the report's default; sent blank: not one of the values (a 400).
+        default=default_granularity if raw is None else None,
     )
     if period and granularity == "day" and (period[1] - period[0]).days >= MAX_DAY_BUCKETS:
         bag.add(

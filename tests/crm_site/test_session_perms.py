@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm_site import session_perms
+from crm_site import session_perms, ttl_cache
 
 pytestmark = pytest.mark.django_db
 AUTH_TABLES = ("auth_permission", "auth_group")
@@ -60,8 +60,8 @@ def test_a_change_behind_djangos_back_stops_within_the_ttl(client, front_desk, m
     through = type(front_desk).groups.through
     through.objects.filter(user_id=front_desk.pk)._raw_delete(connection.alias)  # another process: no signal here
     assert page(client)[0] == 200  # still inside the TTL
-    now = session_perms.time.monotonic()
-    monkeypatch.setattr(session_perms.time, "monotonic", lambda: now + 6)
+    now = ttl_cache.time.monotonic()
+    monkeypatch.setattr(ttl_cache.time, "monotonic", lambda: now + 6)
     assert page(client)[0] == 403
 
 

@@ -84,6 +84,7 @@ def test_patterns_and_pace_answer(api, sales_manager, stays):
         ({"market_segment": "Nope", "channel": "pigeon", "property": "ZZZ"}, {"market_segment", "channel", "property"}),
         ({"start": "2025-01-01", "end": "2026-06-30", "granularity": "day"}, {"granularity"}),
         ({"granularity": "year"}, {"granularity"}),
+        ({"granularity": ""}, {"granularity"}),
     ],
 )
 def test_bad_input_is_a_400_naming_every_field(api, sales_manager, stays, query, fields):

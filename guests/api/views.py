@@ -36,7 +36,7 @@ from ..models import (
 from .bodies import request_object
 from .daily_views import ArrivalsView, DailyListView, DeparturesView, InHouseView  # noqa: F401
 from .permissions import AuditedExportPermission
-from .profile_serializers import ProfileSerializer
+from .profile_serializers import ProfileSerializer, profile_representation
 from .reference_views import ExchangeRateViewSet, PropertyViewSet, RoomInventoryViewSet  # noqa: F401
 from .serializers import (
     AuditEventSerializer,
@@ -148,7 +148,7 @@ class GuestViewSet(
         guest = self.get_object()
         profile = selectors.guest_profile(guest=guest, viewer=request.user)
         audit.record(guest=guest, action=AuditEvent.Action.VIEW, by=request.user, channel="api")
-        return Response(ProfileSerializer(profile, context=self.get_serializer_context()).data)
+        return Response(profile_representation(profile, context=self.get_serializer_context()))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], permission_classes=[require_perms("guests.merge_guest")])

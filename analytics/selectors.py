@@ -57,8 +57,12 @@ def current_segments(guest_ids: Iterable[int]) -> dict[int, str]:
     # The current run id as a scalar subquery (not a join): PostgreSQL prunes the other
     # runs' partitions at execution time and probes the (run, guest) primary key.
     current = SegmentationRun.objects.filter(is_current=True).values("pk")[:1]
-    rows = GuestSegment.objects.filter(run_id=Subquery(current), guest_id__in_ids=ids).values_list(
-        "guest_id", "segment"
+    # No ORDER BY (the model's ordering joined the runs and the guests to sort rows that
+    # end up in a dict): the statement reads the segment rows alone.
+    rows = (
+        GuestSegment.objects.filter(run_id=Subquery(current), guest_id__in_ids=ids)
+        .order_by()
+        .values_list("guest_id", "segment")
     )
     if connection.vendor != "postgresql" or len(ids) < SERIAL_FROM:
         return dict(rows)

@@ -33,6 +33,11 @@ def _warning_dict(w: ChurnWarning) -> dict:
     }
 
 
+def _kind_label(kind: str) -> str:
+    """A care item's kind as ``get_kind_display()`` says it (the value itself if unknown)."""
+    return str(dict(CareTask.Kind.choices).get(kind, kind))
+
+
 def guest_care_profile(guest: Guest, viewer) -> dict:
     """The care part of the guest 360 view: the open churn warning with its reasons,
     past outcomes, contact history, open care items and surveys (five queries).  The
@@ -63,23 +68,19 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
         )
         .order_by("-created_at", "-id")[:20]
     )
+    # Surveys, care items and stays as values() rows: what the section shows, without
+    # building model instances through joined only() reads.
     surveys = list(
         scope.scoped(StaySurvey.objects.filter(guest=guest), viewer)
-        .select_related("stay__property")
-        .only(
-            "stay_id",
-            "overall",
-            "comment",
-            "received_on",
-            "stay__confirmation_number",
-            "stay__property__code",
-        )
-        .order_by("-received_on", "-id")[:10]
+        .order_by("-received_on", "-id")
+        .values("stay_id", "overall", "comment", "received_on", "stay__confirmation_number", "stay__property__code")[
+            :10
+        ]
     )
     care_items = list(
-        scope.scoped(CareTask.objects.filter(guest=guest, status=CareTask.Status.OPEN), viewer).order_by(
-            "due_date", "id"
-        )[:5]
+        scope.scoped(CareTask.objects.filter(guest=guest, status=CareTask.Status.OPEN), viewer)
+        .order_by("due_date", "id")
+        .values("id", "kind", "due_date")[:5]
     )
     survey_stays = []
     if viewer is not None and viewer.has_perm("care.add_staysurvey"):
@@ -87,10 +88,13 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
             Stay.objects.filter(guest=guest, status=Stay.Status.CHECKED_OUT, survey__isnull=True), viewer
         )
         survey_stays = [
-            {"id": s.pk, "label": f"{s.property.code} · {s.confirmation_number} · {s.departure_date:%Y-%m-%d}"}
-            for s in stays.select_related("property")
-            .only("confirmation_number", "departure_date", "property__code")
-            .order_by("-departure_date", "-id")[:10]
+            {
+                "id": s["id"],
+                "label": f"{s['property__code']} · {s['confirmation_number']} · {s['departure_date']:%Y-%m-%d}",
+            }
+            for s in stays.order_by("-departure_date", "-id").values(
+                "id", "confirmation_number", "departure_date", "property__code"
+            )[:10]
         ]
     return {
         "do_not_contact": rules.do_not_contact(guest),
@@ -108,18 +112,18 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
             for c in contacts
         ],
         "care_items": [
-            {"id": t.pk, "kind": t.kind, "label": str(t.get_kind_display()), "due_date": t.due_date.isoformat()}
+            {"id": t["id"], "kind": t["kind"], "label": _kind_label(t["kind"]), "due_date": t["due_date"].isoformat()}
             for t in care_items
         ],
         "surveys": [
             {
-                "stay": s.stay_id,
-                "property": s.stay.property.code,
-                "confirmation_number": s.stay.confirmation_number,
-                "overall": s.overall,
-                "top_box": s.overall == 5,
-                "comment": s.comment,
-                "received_on": s.received_on.isoformat(),
+                "stay": s["stay_id"],
+                "property": s["stay__property__code"],
+                "confirmation_number": s["stay__confirmation_number"],
+                "overall": s["overall"],
+                "top_box": s["overall"] == 5,
+                "comment": s["comment"],
+                "received_on": s["received_on"].isoformat(),
             }
             for s in surveys
         ],

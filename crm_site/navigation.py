@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,21 @@ def all_nav_items() -> tuple[NavItem, ...]:
     return tuple(sorted(items, key=lambda i: i.order))
 
 
+# The menu's URLs, reversed once per URL conf and script prefix (they take no arguments
+# and the URL conf is not translated): ~20 reverse() calls on every page otherwise.
+_URLS: dict[tuple, str | None] = {}
+
+
+def _url(url_name: str) -> str | None:
+    key = (url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(url_name)
+        except NoReverseMatch:
+            _URLS[key] = None
+    return _URLS[key]
+
+
 def nav_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
@@ -39,9 +55,8 @@ def nav_for(user) -> list[dict]:
     for item in all_nav_items():
         if not user.has_perm(item.permission):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url(item.url_name)
+        if url is None:
             continue
         result.append({"label": item.label, "url": url, "url_name": item.url_name})
     return result

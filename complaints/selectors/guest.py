@@ -25,10 +25,11 @@ def guest_section_profile(guest: Guest, viewer, limit: int = 10) -> dict:
     """The complaints block of the guest 360 page and profile API (two queries): the
     guest's latest complaints at the viewer's properties with their outcome, and counts."""
     # viewer=None: the system itself (e.g. a privacy export) sees every property.
+    # values() rows: the block shows columns, not complaints to work on (no instances).
     rows = list(
         with_stayed_again(scope.scoped(Complaint.objects.filter(guest=guest), viewer))
-        .select_related("property")
-        .order_by("-received_at", "-pk")[:limit]
+        .order_by("-received_at", "-pk")
+        .values(*_ROW_FIELDS)[:limit]
     )
     home = scope.home_properties(viewer)
     figures = {"total": Count("pk"), "open": Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES))}
@@ -41,27 +42,49 @@ def guest_section_profile(guest: Guest, viewer, limit: int = 10) -> dict:
         "open": counts["open"],
         "other_properties": counts["elsewhere"],
         "log_url": f"{reverse('complaints:create')}?guest={guest.pk}" if can_log else None,
-        "complaints": [
-            {
-                "id": c.pk,
-                "url": reverse("complaints:detail", args=[c.pk]),
-                "received_at": c.received_at.isoformat(),
-                "property": c.property.code,
-                "category": str(c.get_category_display()),
-                "severity": c.severity,
-                "severity_label": str(c.get_severity_display()),
-                "status": c.status,
-                "status_label": str(c.get_status_display()),
-                "is_open": c.is_open,
-                "action_taken": c.action_taken,
-                "compensation_points": c.compensation_points,
-                "compensation_money": str(c.compensation_money) if c.compensation_money else None,
-                "compensation_currency": c.compensation_currency,
-                "satisfaction": c.satisfaction,
-                "stayed_again": c.stayed_again,
-            }
-            for c in rows
-        ],
+        "complaints": [_row(c) for c in rows],
+    }
+
+
+_ROW_FIELDS = (
+    "id",
+    "received_at",
+    "property__code",
+    "category",
+    "severity",
+    "status",
+    "action_taken",
+    "compensation_points",
+    "compensation_money",
+    "compensation_currency",
+    "satisfaction",
+    "stayed_again",
+)
+
+
+def _label(choices, value) -> str:
+    """``get_<field>_display()`` of a values() row (the value itself when unknown)."""
+    return str(dict(choices).get(value, value))
+
+
+def _row(c: dict) -> dict:
+    return {
+        "id": c["id"],
+        "url": reverse("complaints:detail", args=[c["id"]]),
+        "received_at": c["received_at"].isoformat(),
+        "property": c["property__code"],
+        "category": _label(Complaint.Category.choices, c["category"]),
+        "severity": c["severity"],
+        "severity_label": _label(Complaint.Severity.choices, c["severity"]),
+        "status": c["status"],
+        "status_label": _label(Complaint.Status.choices, c["status"]),
+        "is_open": c["status"] in Complaint.OPEN_STATUSES,
+        "action_taken": c["action_taken"],
+        "compensation_points": c["compensation_points"],
+        "compensation_money": str(c["compensation_money"]) if c["compensation_money"] else None,
+        "compensation_currency": c["compensation_currency"],
+        "satisfaction": c["satisfaction"],
+        "stayed_again": c["stayed_again"],
     }
 
 

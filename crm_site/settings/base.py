@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # First, so every log line of the request carries its id (X-Request-ID in and out).
     "django_guid.middleware.guid_middleware",
     "crm_site.logs.RequestLogMiddleware",
+    # An API answer's data freed with the answer, not by the cyclic collector (gc_tuning).
+    "crm_site.gc_tuning.ReleaseApiAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Security headers first, so every answer carries them (413s, error pages, static files).
     "csp.middleware.CSPMiddleware",

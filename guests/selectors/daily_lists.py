@@ -126,7 +126,7 @@ def _stays(stays):
 def _preferences(guest_ids) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
     rows = (
-        GuestPreference.objects.filter(guest_id__in=guest_ids)
+        GuestPreference.objects.filter(guest_id__in_ids=guest_ids)
         .order_by("preference_type__sort_order", "preference_type__code")
         .values_list(
             "guest_id",
@@ -160,7 +160,7 @@ def _preferences(guest_ids) -> dict[int, list[dict]]:
 
 def _alerts(guest_ids) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    rows = GuestNote.objects.filter(guest_id__in=guest_ids, is_active=True, kind=GuestNote.Kind.ALERT)
+    rows = GuestNote.objects.filter(guest_id__in_ids=guest_ids, is_active=True, kind=GuestNote.Kind.ALERT)
     for gid, text in rows.order_by("created_at", "id").values_list("guest_id", "text"):
         out.setdefault(gid, []).append(text)
     return out
@@ -227,10 +227,11 @@ def daily_list(*, kind: str, property: Property, date: dt.date, viewer) -> list[
     on_list = _on_list(kind, property, date)
     rows = list(_stays(on_list))
     guest_ids = sorted({r["guest__id"] for r in rows if r["guest__id"] is not None})
-    # The guests as a subquery, not 500 parameters Django would prepare one by one.
-    listed = on_list.filter(guest__isnull=False).values("guest_id")
-    preferences = _preferences(listed) if guest_ids else {}
-    alerts = _alerts(listed) if guest_ids else {}
+    # The guests as one array parameter (``in_ids``), not a subquery: at a million guests
+    # the subquery was hashed against every active alert in the chain (a sequential scan,
+    # 5.9 ms) where the array probes the guest index (0.7 ms).
+    preferences = _preferences(guest_ids) if guest_ids else {}
+    alerts = _alerts(guest_ids) if guest_ids else {}
     badges = {
         gid: [{"label": str(b.label), "kind": b.kind} for b in found]
         for gid, found in badges_for(guest_ids, viewer).items()

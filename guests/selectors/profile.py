@@ -69,7 +69,8 @@ def guest_profile(
         Prefetch("preferences", queryset=GuestPreference.objects.select_related("preference_type", "source_property")),
         Prefetch(
             "guest_notes",
-            queryset=GuestNote.objects.filter(is_active=True).select_related("property", "created_by"),
+            # The author is shown; the note's property only as its id (no join for it).
+            queryset=GuestNote.objects.filter(is_active=True).select_related("created_by"),
         ),
     )
     if guest is None:

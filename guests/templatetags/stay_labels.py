@@ -3,10 +3,20 @@
 ``{{ stay.get_status_display }}`` rebuilds the field's whole choices mapping on every
 call (Django's ``_get_FIELD_display``), a fraction of a millisecond each, ~1,000 times on
 a 500-arrival page.  These filters translate each label once per language and process.
+
+``{% stay_history_rows stays revenue=... %}`` writes the rows of the stay history table
+(the 360 page and its pager) in one pass: the template language spent ~0.1 ms a row
+resolving its dozen variables and filters, most of the table.  Same markup, same
+filters (``date``, ``floatformat``, ``localize``), every value escaped.
 """
 
+import html
+
 from django import template
+from django.template.defaultfilters import date, floatformat
 from django.utils import translation
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
 
 from guests.models import Stay
 
@@ -32,3 +42,32 @@ def stay_status(value):
 @register.filter
 def stay_channel(value):
     return _label("channel", value)
+
+
+def _esc(value) -> str:
+    return html.escape(str(value))  # what the template's autoescape does to a plain value
+
+
+def _amount(value) -> str:
+    return floatformat(value, "2g")
+
+
+@register.simple_tag
+def stay_history_rows(stays, revenue=False):
+    """``<tr>`` per stay, as ``guests/_stay_history.html`` wrote them in a loop (the
+    whitespace around each row included); the amounts only with ``revenue``."""
+    rows = []
+    for s in stays:
+        cells = (
+            f"<tr><td>{_esc(s.property.code)}</td><td>{_esc(s.confirmation_number)}</td>"
+            f'<td>{_esc(date(s.arrival_date, "Y-m-d"))}</td><td class="num">{_esc(localize(s.nights))}</td>'
+            f"<td>{_esc(s.room_type)} {_esc(s.room_number)}</td><td>{_esc(stay_channel(s.channel))}</td>"
+            f"<td>{_esc(stay_status(s.status))}</td>"
+        )
+        if revenue:
+            cells += (
+                f'<td class="num">{_amount(s.room_revenue)} / {_amount(s.fnb_revenue)} / '
+                f'{_amount(s.other_revenue)} {_esc(s.currency)}</td><td class="num">{_amount(s.total_revenue)}</td>'
+            )
+        rows.append(f"\n    {cells}</tr>\n  ")
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -254,6 +254,44 @@ def test_guest_section_shows_outcome_and_scope(hotel, other_hotel, front_desk):
 
 
 @pytest.mark.django_db
+def test_guest_section_rows_say_what_each_complaint_says(hotel, other_hotel, chain_admin):
+    guest = GuestFactory()
+    ComplaintFactory(
+        property=hotel,
+        guest=guest,
+        status=S.FEEDBACK_RECORDED,
+        severity=Complaint.Severity.HIGH,
+        category=Complaint.Category.FACILITIES,
+        resolve_inputs={"compensation_points": 300, "satisfaction": 4},
+    )
+    ComplaintFactory(property=other_hotel, guest=guest, received_at=timezone.now() - dt.timedelta(days=3))
+    data = selectors.guest_section_profile(guest, chain_admin)
+    expected = [
+        {
+            "id": c.pk,
+            "url": reverse("complaints:detail", args=[c.pk]),
+            "received_at": c.received_at.isoformat(),
+            "property": c.property.code,
+            "category": str(c.get_category_display()),
+            "severity": c.severity,
+            "severity_label": str(c.get_severity_display()),
+            "status": c.status,
+            "status_label": str(c.get_status_display()),
+            "is_open": c.is_open,
+            "action_taken": c.action_taken,
+            "compensation_points": c.compensation_points,
+            "compensation_money": str(c.compensation_money) if c.compensation_money else None,
+            "compensation_currency": c.compensation_currency,
+            "satisfaction": c.satisfaction,
+            "stayed_again": None if c.resolved_at is None else False,
+        }
+        for c in Complaint.objects.filter(guest=guest).order_by("-received_at", "-pk")
+    ]
+    assert data["complaints"] == expected
+    assert [c["is_open"] for c in data["complaints"]] == [False, True]
+
+
+@pytest.mark.django_db
 def test_guest_section_query_count_is_constant(hotel, front_desk, django_assert_num_queries):
     guest = GuestFactory()
     ComplaintFactory(property=hotel, guest=guest)

@@ -161,3 +161,40 @@ def test_merge_pages(client, pair, chain_admin):
     assert client.get(f"/guests/{duplicate.pk}/")["Location"] == f"/guests/{survivor.pk}/"
     client.post(f"/guests/merges/{record.pk}/undo/")
     assert Guest.objects.get(pk=duplicate.pk).merged_into_id is None
+
+
+def test_the_360_lists_the_merges_with_names_user_and_undo(pair, chain_admin):
+    survivor, duplicate = pair
+    Guest.objects.filter(pk=duplicate.pk).update(family_name="席尔瓦", given_name="安娜")
+    duplicate.refresh_from_db()
+    record = services.guest_merge(survivor_id=survivor.pk, merged_id=duplicate.pk, by=chain_admin)
+    services.guest_merge_undo(merge_id=record.pk, by=None)
+    again = services.guest_merge(survivor_id=survivor.pk, merged_id=duplicate.pk, by=None)
+    merges = selectors.duplicates_section(Guest.objects.get(pk=survivor.pk), chain_admin)["merges"]
+    record.refresh_from_db()
+    again.refresh_from_db()
+    assert merges == [
+        {
+            "id": again.pk,
+            "survivor_id": survivor.pk,
+            "merged_id": duplicate.pk,
+            "merged_name": duplicate.display_name,
+            "survivor_name": survivor.display_name,
+            "merged_at": again.merged_at.isoformat(),
+            "merged_by": "",
+            "undone": False,
+            "reasons": selectors.reason_labels(again.reasons),
+        },
+        {
+            "id": record.pk,
+            "survivor_id": survivor.pk,
+            "merged_id": duplicate.pk,
+            "merged_name": duplicate.display_name,
+            "survivor_name": survivor.display_name,
+            "merged_at": record.merged_at.isoformat(),
+            "merged_by": chain_admin.username,
+            "undone": True,
+            "reasons": selectors.reason_labels(record.reasons),
+        },
+    ]
+    assert "(" in duplicate.display_name  # local and Latin names both shown

@@ -6,8 +6,9 @@
 * ``BookingFact`` — one row per property × arrival date × booking month × lead-time
   bucket × length of stay × the dimensions: bookings (arrivals), their nights, lead-time
   sums, lost revenue — what cancellations, booking window and source mix count;
-* ``StaySpan`` — the dates each stay was last counted on, so a stay whose dates change
-  refreshes its old dates as well as its new ones;
+* ``StayFact`` — what each stay contributes to those two tables now (its dates,
+  dimensions and amounts in cents): a refresh subtracts a changed stay's old
+  contribution and adds its new one, so the facts are always the sum of the snapshots;
 * ``JourneyStay`` — each realised stay of a guest with its place in the guest's journey
   (order, first arrival, next arrival, the months of the one and two stays before it in
   the chain and at its hotel), and the two small sums the guest-level rates read:
@@ -54,6 +55,8 @@ class FactDimensions(models.Model):
 
 class NightFact(FactDimensions):
     stay_date = models.DateField(_("stay date"))
+    # Stays counted in this row: the row exists exactly while one does (a day use adds no room night).
+    stays = models.PositiveIntegerField(_("stays"), default=0)
     room_nights = models.PositiveIntegerField(_("room nights"), default=0)
     room_revenue = _amount(_("room revenue (chain currency)"))
     fnb_revenue = _amount(_("F&B revenue (chain currency)"))
@@ -87,18 +90,44 @@ class BookingFact(FactDimensions):
         indexes = [models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx")]
 
 
-class StaySpan(models.Model):
-    """The property and dates a stay was last counted on (no foreign key: the facts
-    outlive nothing the stay does, and a span is only read to know what to refresh)."""
+class StayFact(models.Model):
+    """What a stay contributes to the facts as they stand: its hotel, guest, dates, the
+    booking keys and dimensions it was counted under and its amounts in chain-currency
+    cents (no foreign keys: a snapshot is only read to subtract it, and a deleted stay's
+    snapshot is what takes it out of the facts).  Nights count from ``arrival_date`` to
+    ``last_date``; the amounts spread over them as ``performance.services.facts`` says."""
 
     stay_id = models.BigIntegerField(primary_key=True)
     property_id = models.BigIntegerField()
-    first_date = models.DateField()
-    last_date = models.DateField()
+    guest_id = models.BigIntegerField(null=True, blank=True)
+    arrival_date = models.DateField()
+    last_date = models.DateField()  # the last date the stay counts on (its arrival for a day use)
+    nights = models.PositiveIntegerField()
+    booking_month = models.DateField(null=True, blank=True)
+    lead_bucket = models.PositiveSmallIntegerField(null=True, blank=True)
+    los = models.PositiveSmallIntegerField()
+    lead_time_days = models.IntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=10)
+    distribution_channel = models.CharField(max_length=30, blank=True)
+    market_segment = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=3, blank=True)
+    customer_type = models.CharField(max_length=30, blank=True)
+    agent_code = models.CharField(max_length=40, blank=True)
+    company_code = models.CharField(max_length=40, blank=True)
+    status_class = models.CharField(max_length=10, choices=StatusClass.choices)
+    is_repeat = models.BooleanField(default=False)
+    room_cents = models.BigIntegerField(default=0)
+    fnb_cents = models.BigIntegerField(default=0)
+    other_cents = models.BigIntegerField(default=0)
+    lost_cents = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("stay span")
-        verbose_name_plural = _("stay spans")
+        verbose_name = _("stay fact")
+        verbose_name_plural = _("stay facts")
+        indexes = [
+            models.Index(fields=["guest_id"], name="perf_stayfact_guest_idx"),
+            models.Index(fields=["property_id", "arrival_date"], name="perf_stayfact_prop_date_idx"),
+        ]
 
 
 # Months are stored as month numbers (year × 12 + month − 1); 0 means "no such stay".
@@ -108,7 +137,7 @@ NO_MONTH = 0
 class JourneyStay(models.Model):
     """A realised stay (checked out or in house) of a guest, with its place in the guest's
     journey: what the guest-level rates are summed from, and what a refresh subtracts
-    before it adds the guest's new journey (no foreign keys, as ``StaySpan``)."""
+    before it adds the guest's new journey (no foreign keys, as ``StayFact``)."""
 
     stay_id = models.BigIntegerField(primary_key=True)
     guest_id = models.BigIntegerField()

@@ -111,21 +111,35 @@ BOOKINGS = _Table("performance_bookingfact", BOOKING_KEY, BOOKING_SUMS, BOOKING_
 
 def _affected(stay_ids: list[int]) -> tuple[list[dict], dict[int, tuple]]:
     """The stays to recount, as they are now and as their snapshots say: the given ones
-    and every stay of their guests, those of now and those the snapshots name."""
-    guests = Q(guest_id__in=Stay.objects.filter(pk__in=stay_ids).values("guest_id")) | Q(
-        guest_id__in=StayFact.objects.filter(stay_id__in=stay_ids).values("guest_id")
+    and every stay of their guests, those of now and those the snapshots name.  Plain id
+    lists, so each read is an index lookup (``IN (subquery) OR …`` scans the stays)."""
+    guests = sorted(
+        {
+            g
+            for g in Stay.objects.filter(pk__in=stay_ids, guest_id__isnull=False)
+            .order_by()
+            .values_list("guest_id", flat=True)
+            .union(
+                StayFact.objects.filter(stay_id__in=stay_ids, guest_id__isnull=False).order_by().values_list("guest_id")
+            )
+        }
     )
-    snapshot_ids = StayFact.objects.filter(guests).values("stay_id")
-    stays = list(
-        Stay.objects.filter(Q(pk__in=stay_ids) | guests | Q(pk__in=snapshot_ids)).order_by().values(*STAY_COLUMNS)
-    )
-    stay_of_guests = Stay.objects.filter(guests).values("pk")
+    stays = list(Stay.objects.filter(Q(pk__in=stay_ids) | Q(guest_id__in=guests)).order_by().values(*STAY_COLUMNS))
     snapshots = {
         row[0]: row
-        for row in StayFact.objects.filter(Q(stay_id__in=stay_ids) | guests | Q(stay_id__in=stay_of_guests))
+        for row in StayFact.objects.filter(Q(stay_id__in=stay_ids) | Q(guest_id__in=guests))
         .order_by()
         .values_list(*SNAPSHOT_COLUMNS)
     }
+    # A stay of these guests counted for another guest, or the other way round (a move no
+    # write announced, as a merge): read its other half too.
+    given, found = set(stay_ids), {s["id"] for s in stays}
+    if unsnapped := found - snapshots.keys() - given:
+        snapshots.update(
+            (row[0], row) for row in StayFact.objects.filter(stay_id__in=unsnapped).values_list(*SNAPSHOT_COLUMNS)
+        )
+    if unread := snapshots.keys() - found - given:
+        stays += Stay.objects.filter(pk__in=unread).order_by().values(*STAY_COLUMNS)
     return stays, snapshots
 
 

@@ -6,6 +6,8 @@
 * ``BookingFact`` — one row per property × arrival date × booking month × lead-time
   bucket × length of stay × the dimensions: bookings (arrivals), their nights, lead-time
   sums, lost revenue — what cancellations, booking window and source mix count;
+* ``NightDay`` and ``BookingDay`` — the same sums over every dimension but the status
+  class, kept with them: what the reports read when no dimension filter asks for more;
 * ``StayFact`` — what each stay contributes to those two tables now (its dates,
   dimensions and amounts in cents): a refresh subtracts a changed stay's old
   contribution and adds its new one, so the facts are always the sum of the snapshots;
@@ -88,6 +90,53 @@ class BookingFact(FactDimensions):
         verbose_name = _("booking fact")
         verbose_name_plural = _("booking facts")
         indexes = [models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx")]
+
+
+class NightDay(models.Model):
+    """``NightFact`` summed over every dimension but the status class: what a report
+    without a dimension filter reads (``performance.selectors.routing``)."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    stay_date = models.DateField(_("stay date"))
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    stays = models.PositiveIntegerField(_("stays"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    fnb_revenue = _amount(_("F&B revenue (chain currency)"))
+    other_revenue = _amount(_("other revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    rolls_up = "NightFact"
+
+    class Meta:
+        verbose_name = _("night fact by status")
+        verbose_name_plural = _("night facts by status")
+        indexes = [models.Index(fields=["property", "stay_date"], name="perf_nightday_prop_date_idx")]
+
+
+class BookingDay(models.Model):
+    """``BookingFact`` summed over every dimension but the status class (booking month,
+    lead-time bucket and length of stay kept)."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    arrival_date = models.DateField(_("arrival date"))
+    booking_month = models.DateField(_("booking month"), null=True, blank=True)
+    lead_bucket = models.PositiveSmallIntegerField(_("lead time from (days)"), null=True, blank=True)
+    los = models.PositiveSmallIntegerField(_("length of stay"))
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    rolls_up = "BookingFact"
+
+    class Meta:
+        verbose_name = _("booking fact by status")
+        verbose_name_plural = _("booking facts by status")
+        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_bookingday_prop_date_idx")]
 
 
 class StayFact(models.Model):

@@ -15,8 +15,12 @@ ROLE_PERMISSIONS = {
 PROPERTY_SCOPE = {
     "performance.NightFact": "property",
     "performance.BookingFact": "property",
+    "performance.NightDay": "property",
+    "performance.BookingDay": "property",
 }
 REVENUE_FIELDS = {
     "performance.NightFact": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
     "performance.BookingFact": ("room_revenue", "lost_revenue"),
+    "performance.NightDay": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
+    "performance.BookingDay": ("room_revenue", "lost_revenue"),
 }

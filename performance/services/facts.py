@@ -38,7 +38,7 @@ from crm_site import pgcopy
 from guests.models import Property, Stay
 
 from ..buckets import MAX_LOS, earliest_arrival, lead_bucket
-from ..models import BookingFact, NightFact, StatusClass, StayFact
+from ..models import BookingDay, BookingFact, NightDay, NightFact, StatusClass, StayFact
 from .facts_sql import rebuild_range_sql
 from .journeys import journeys_rebuild
 
@@ -114,6 +114,13 @@ NIGHT_KEY = ("property_id", "stay_date", *DIMENSIONS)
 NIGHT_SUMS = ("stays", "room_nights", "room_revenue", "fnb_revenue", "other_revenue", "lost_revenue")
 BOOKING_KEY = ("property_id", "arrival_date", "booking_month", "lead_bucket", "los", *DIMENSIONS)
 BOOKING_SUMS = ("bookings", "room_nights", "lead_time_sum", "lead_time_known", "room_revenue", "lost_revenue")
+# The rollups kept with each fact table: the key columns they keep, sums as the table's.
+ROLLUPS = {
+    NightFact: ((NightDay, ("property_id", "stay_date", "status_class")),),
+    BookingFact: (
+        (BookingDay, ("property_id", "arrival_date", "booking_month", "lead_bucket", "los", "status_class")),
+    ),
+}
 # Which of the sums are amounts (kept in cents until they are written).
 NIGHT_CENTS = (False, False, True, True, True, True)
 BOOKING_CENTS = (False, False, False, False, True, True)
@@ -280,6 +287,23 @@ def _rebuild_range(
     return {"night_rows": nights, "booking_rows": bookings, "stays": len(snaps)}
 
 
+def _rebuild_rollups(property_id: int, first: dt.date, last: dt.date) -> None:
+    """Sum the rollups of one property over ``first``..``last`` from its facts (the same
+    statement on every database)."""
+    with connection.cursor() as cursor:
+        for base, sums in ((NightFact, NIGHT_SUMS), (BookingFact, BOOKING_SUMS)):
+            for model, key in ROLLUPS[base]:
+                date = key[1]
+                model.objects.filter(property_id=property_id, **{f"{date}__range": (first, last)}).delete()
+                columns = ", ".join(key)
+                cursor.execute(
+                    f"INSERT INTO {model._meta.db_table} ({columns}, {', '.join(sums)}) "
+                    f"SELECT {columns}, {', '.join(f'SUM({c})' for c in sums)} FROM {base._meta.db_table} "
+                    f"WHERE property_id = %s AND {date} BETWEEN %s AND %s GROUP BY {columns}",
+                    [property_id, first, last],
+                )
+
+
 def lock_properties(property_ids: Iterable[int] | None = None) -> None:
     """Hold these property rows (every one: None) in id order, as every writer of the facts does."""
     rows = Property.objects.all() if property_ids is None else Property.objects.filter(pk__in=sorted(set(property_ids)))
@@ -315,7 +339,7 @@ def facts_rebuild(
         lock_properties(ranges if property_ids is not None else None)
         if whole:
             # Facts of a property with no stay left, or of dates no stay counts on any more.
-            for model in (NightFact, BookingFact, StayFact):
+            for model in (NightFact, BookingFact, NightDay, BookingDay, StayFact):
                 rows = model.objects.all()
                 if property_ids is not None:
                     rows = rows.filter(property_id__in=list(property_ids))
@@ -324,6 +348,7 @@ def facts_rebuild(
         for property_id, (first, last) in sorted(ranges.items()):
             for key, value in _rebuild_range(property_id, first, last, first_by_guest, whole=whole).items():
                 totals[key] += value
+            _rebuild_rollups(property_id, first, last)
         if property_ids is None:
             totals.update(journeys_rebuild())
     if connection.vendor == "postgresql":
@@ -331,7 +356,8 @@ def facts_rebuild(
         # half a million rows on disk instead of hashing them.
         with connection.cursor() as cursor:
             cursor.execute(
-                "ANALYZE performance_nightfact, performance_bookingfact, performance_stayfact, "
+                "ANALYZE performance_nightfact, performance_bookingfact, performance_nightday, performance_bookingday, "
+                "performance_stayfact, "
                 "performance_journeystay, performance_guestratefact, performance_cohortfact"
             )
     totals["seconds"] = round(time.monotonic() - began, 3)

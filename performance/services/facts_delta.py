@@ -9,6 +9,8 @@ Rules:
   snapshots minus the old — only the cells whose sums change, whatever the history;
 * a fact row lives exactly while a stay counts in it (``stays``, ``bookings``): the rows
   the difference brings to zero are deleted, the keys it brings in are inserted;
+* the rollups (``NightDay``, ``BookingDay``) move by the same difference, summed over the
+  key each keeps;
 * the difference is staged in a temporary table (COPY on PostgreSQL) and merged with one
   ``UPDATE … FROM``, one ``INSERT … WHERE NOT EXISTS`` and one ``DELETE`` per table, so a
   refresh runs the same statements for 2 stays as for 500;
@@ -25,12 +27,13 @@ from django.db.models import Q
 from crm_site import pgcopy
 from guests.models import Stay
 
-from ..models import StayFact
+from ..models import BookingFact, NightFact, StayFact
 from .facts import (
     BOOKING_KEY,
     BOOKING_SUMS,
     NIGHT_KEY,
     NIGHT_SUMS,
+    ROLLUPS,
     SNAPSHOT_COLUMNS,
     STAY_COLUMNS,
     FactSums,
@@ -105,8 +108,28 @@ class _Table:
             cursor.execute(sql)
 
 
+class _Rollup(_Table):
+    """A rollup of a fact table: the table's difference summed over the key it keeps."""
+
+    def __init__(self, model, key: tuple[str, ...], base: _Table):
+        super().__init__(model._meta.db_table, key, base.sums, base.amounts)
+        self.positions = [base.key.index(c) for c in key]
+        self.width = len(base.key)
+
+    def project(self, rows: list[tuple]) -> list[tuple]:
+        sums: dict[tuple, list[int]] = {}
+        for row in rows:
+            key = tuple(row[i] for i in self.positions)
+            found = sums.setdefault(key, [0] * len(self.sums))
+            for i, value in enumerate(row[self.width :]):
+                found[i] += value
+        return [(*key, *values) for key, values in sums.items() if any(values)]
+
+
 NIGHTS = _Table("performance_nightfact", NIGHT_KEY, NIGHT_SUMS, NIGHT_SUMS[2:])
 BOOKINGS = _Table("performance_bookingfact", BOOKING_KEY, BOOKING_SUMS, BOOKING_SUMS[4:])
+NIGHT_ROLLUPS = [_Rollup(model, key, NIGHTS) for model, key in ROLLUPS[NightFact]]
+BOOKING_ROLLUPS = [_Rollup(model, key, BOOKINGS) for model, key in ROLLUPS[BookingFact]]
 
 
 def _affected(stay_ids: list[int]) -> tuple[list[dict], dict[int, tuple]]:
@@ -165,6 +188,10 @@ def facts_refresh_stays(*, stay_ids: list[int]) -> dict:
         with connection.cursor() as cursor:
             NIGHTS.apply(cursor, nights)
             BOOKINGS.apply(cursor, bookings)
+            for rollup in NIGHT_ROLLUPS:
+                rollup.apply(cursor, rollup.project(nights))
+            for rollup in BOOKING_ROLLUPS:
+                rollup.apply(cursor, rollup.project(bookings))
         if changed:
             StayFact.objects.filter(stay_id__in=changed).delete()
             insert_rows(StayFact, SNAPSHOT_COLUMNS, [new[pk] for pk in changed if pk in new])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from performance.models import BookingFact, NightFact, StayFact
+from performance.models import BookingDay, BookingFact, NightDay, NightFact, StayFact
 
 CENT = Decimal("0.01")
 
@@ -19,4 +19,10 @@ def rows(model) -> list[tuple]:
 
 
 def fact_tables() -> dict[str, list[tuple]]:
-    return {"nights": rows(NightFact), "bookings": rows(BookingFact), "stays": rows(StayFact)}
+    return {
+        "nights": rows(NightFact),
+        "bookings": rows(BookingFact),
+        "stays": rows(StayFact),
+        "night_days": rows(NightDay),
+        "booking_days": rows(BookingDay),
+    }

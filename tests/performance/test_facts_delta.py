@@ -130,7 +130,7 @@ def test_a_deleted_stay_leaves_the_facts_and_emptied_rows_go(hotel):
     assert NightFact.objects.get().stays == 1  # a day use: a row with no room night
     Stay.objects.filter(pk=stay.pk).delete()
     facts_refresh_stays(stay_ids=[stay.pk])
-    assert fact_tables() == {"nights": [], "bookings": [], "stays": []}
+    assert not any(fact_tables().values())
 
 
 def test_the_task_run_twice_moves_nothing_the_second_time(hotel, other_hotel):

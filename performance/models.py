@@ -8,6 +8,8 @@
   sums, lost revenue — what cancellations, booking window and source mix count;
 * ``NightDay`` and ``BookingDay`` — the same sums over every dimension but the status
   class, kept with them: what the reports read when no dimension filter asks for more;
+* ``SourceDay`` — ``BookingFact`` by one dimension at a time, what the guest-source
+  report reads;
 * ``StayFact`` — what each stay contributes to those two tables now (its dates,
   dimensions and amounts in cents): a refresh subtracts a changed stay's old
   contribution and adds its new one, so the facts are always the sum of the snapshots;
@@ -137,6 +139,42 @@ class BookingDay(models.Model):
         verbose_name = _("booking fact by status")
         verbose_name_plural = _("booking facts by status")
         indexes = [models.Index(fields=["property", "arrival_date"], name="perf_bookingday_prop_date_idx")]
+
+
+# The dimensions the guest-source report groups on, one at a time (``SourceDay``).
+SOURCE_DIMENSIONS = (
+    "country",
+    "market_segment",
+    "distribution_channel",
+    "channel",
+    "customer_type",
+    "agent_code",
+    "company_code",
+    "is_repeat",
+)
+
+
+class SourceDay(models.Model):
+    """``BookingFact`` summed by property × arrival date × status class for one dimension
+    at a time: ``dimension`` names the column, ``value`` holds its value as text (``is_repeat``
+    as "1" or "0"); what the guest-source report reads without a dimension filter."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    arrival_date = models.DateField(_("arrival date"))
+    dimension = models.CharField(_("dimension"), max_length=20)
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        verbose_name = _("booking fact by dimension")
+        verbose_name_plural = _("booking facts by dimension")
+        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_sourceday_prop_date_idx")]
 
 
 class StayFact(models.Model):

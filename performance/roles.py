@@ -17,10 +17,12 @@ PROPERTY_SCOPE = {
     "performance.BookingFact": "property",
     "performance.NightDay": "property",
     "performance.BookingDay": "property",
+    "performance.SourceDay": "property",
 }
 REVENUE_FIELDS = {
     "performance.NightFact": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
     "performance.BookingFact": ("room_revenue", "lost_revenue"),
     "performance.NightDay": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
     "performance.BookingDay": ("room_revenue", "lost_revenue"),
+    "performance.SourceDay": ("room_revenue", "lost_revenue"),
 }

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from ..models import BookingDay, BookingFact, NightDay, NightFact
+from ..models import BookingDay, BookingFact, NightDay, NightFact, SourceDay
 
 if TYPE_CHECKING:
     from .filters import ReportFilter
 
 # Each fact table and its rollups, smallest first.
 FAMILIES = {NightFact: (NightDay, NightFact), BookingFact: (BookingDay, BookingFact)}
+# The rollups holding one dimension at a time (``dimension``, ``value``) instead of them all.
+BY_DIMENSION = {BookingFact: SourceDay}
 
 
 @cache
@@ -35,6 +37,12 @@ def table(base, f: ReportFilter | None, *grouped: str) -> type[models.Model]:
         if needed <= columns(model):
             return model
     raise ValueError(f"{base.__name__} has no column {sorted(needed - columns(base))}")
+
+
+def by_dimension(base, f: ReportFilter) -> type[models.Model] | None:
+    """The rollup of ``base`` by one dimension at a time, for a query grouping on one
+    dimension: only without a dimension filter (a filter is a second dimension)."""
+    return None if f.dimensions else BY_DIMENSION.get(base)
 
 
 def facts(base, f: ReportFilter | None, *grouped: str) -> models.QuerySet:

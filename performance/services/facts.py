@@ -38,7 +38,16 @@ from crm_site import pgcopy
 from guests.models import Property, Stay
 
 from ..buckets import MAX_LOS, earliest_arrival, lead_bucket
-from ..models import BookingDay, BookingFact, NightDay, NightFact, StatusClass, StayFact
+from ..models import (
+    SOURCE_DIMENSIONS,
+    BookingDay,
+    BookingFact,
+    NightDay,
+    NightFact,
+    SourceDay,
+    StatusClass,
+    StayFact,
+)
 from .facts_sql import rebuild_range_sql
 from .journeys import journeys_rebuild
 
@@ -304,6 +313,29 @@ def _rebuild_rollups(property_id: int, first: dt.date, last: dt.date) -> None:
                 )
 
 
+def source_value_sql(dimension: str) -> str:
+    """A dimension's value as ``SourceDay.value`` holds it (the same on every database)."""
+    return "CASE WHEN is_repeat THEN '1' ELSE '0' END" if dimension == "is_repeat" else dimension
+
+
+def _rebuild_sources(property_id: int, first: dt.date, last: dt.date) -> None:
+    """``SourceDay`` of one property over ``first``..``last``, summed from its booking facts."""
+    SourceDay.objects.filter(property_id=property_id, arrival_date__range=(first, last)).delete()
+    sums = ", ".join(f"SUM({c})" for c in BOOKING_SUMS)
+    parts = [
+        f"SELECT property_id, arrival_date, '{d}', {source_value_sql(d)}, status_class, {sums} "
+        "FROM performance_bookingfact WHERE property_id = %s AND arrival_date BETWEEN %s AND %s "
+        f"GROUP BY property_id, arrival_date, {source_value_sql(d)}, status_class"
+        for d in SOURCE_DIMENSIONS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO performance_sourceday (property_id, arrival_date, dimension, value, status_class, "
+            f"{', '.join(BOOKING_SUMS)}) " + " UNION ALL ".join(parts),
+            [property_id, first, last] * len(parts),
+        )
+
+
 def lock_properties(property_ids: Iterable[int] | None = None) -> None:
     """Hold these property rows (every one: None) in id order, as every writer of the facts does."""
     rows = Property.objects.all() if property_ids is None else Property.objects.filter(pk__in=sorted(set(property_ids)))
@@ -339,7 +371,7 @@ def facts_rebuild(
         lock_properties(ranges if property_ids is not None else None)
         if whole:
             # Facts of a property with no stay left, or of dates no stay counts on any more.
-            for model in (NightFact, BookingFact, NightDay, BookingDay, StayFact):
+            for model in (NightFact, BookingFact, NightDay, BookingDay, SourceDay, StayFact):
                 rows = model.objects.all()
                 if property_ids is not None:
                     rows = rows.filter(property_id__in=list(property_ids))
@@ -349,6 +381,7 @@ def facts_rebuild(
             for key, value in _rebuild_range(property_id, first, last, first_by_guest, whole=whole).items():
                 totals[key] += value
             _rebuild_rollups(property_id, first, last)
+            _rebuild_sources(property_id, first, last)
         if property_ids is None:
             totals.update(journeys_rebuild())
     if connection.vendor == "postgresql":
@@ -357,6 +390,7 @@ def facts_rebuild(
         with connection.cursor() as cursor:
             cursor.execute(
                 "ANALYZE performance_nightfact, performance_bookingfact, performance_nightday, performance_bookingday, "
+                "performance_sourceday, "
                 "performance_stayfact, "
                 "performance_journeystay, performance_guestratefact, performance_cohortfact"
             )

@@ -9,7 +9,7 @@ Rules:
   snapshots minus the old — only the cells whose sums change, whatever the history;
 * a fact row lives exactly while a stay counts in it (``stays``, ``bookings``): the rows
   the difference brings to zero are deleted, the keys it brings in are inserted;
-* the rollups (``NightDay``, ``BookingDay``) move by the same difference, summed over the
+* the rollups (``NightDay``, ``BookingDay``, ``SourceDay``) move by the same difference, summed over the
   key each keeps;
 * the difference is staged in a temporary table (COPY on PostgreSQL) and merged with one
   ``UPDATE … FROM``, one ``INSERT … WHERE NOT EXISTS`` and one ``DELETE`` per table, so a
@@ -27,7 +27,7 @@ from django.db.models import Q
 from crm_site import pgcopy
 from guests.models import Stay
 
-from ..models import BookingFact, NightFact, StayFact
+from ..models import SOURCE_DIMENSIONS, BookingFact, NightFact, SourceDay, StayFact
 from .facts import (
     BOOKING_KEY,
     BOOKING_SUMS,
@@ -108,6 +108,16 @@ class _Table:
             cursor.execute(sql)
 
 
+def _summed(keyed, width: int) -> list[tuple]:
+    """(key, sums) pairs added up by key, the keys whose sums are all zero left out."""
+    totals: dict[tuple, list[int]] = {}
+    for key, values in keyed:
+        found = totals.setdefault(key, [0] * width)
+        for i, value in enumerate(values):
+            found[i] += value
+    return [(*key, *values) for key, values in totals.items() if any(values)]
+
+
 class _Rollup(_Table):
     """A rollup of a fact table: the table's difference summed over the key it keeps."""
 
@@ -117,19 +127,32 @@ class _Rollup(_Table):
         self.width = len(base.key)
 
     def project(self, rows: list[tuple]) -> list[tuple]:
-        sums: dict[tuple, list[int]] = {}
+        return _summed(((tuple(row[i] for i in self.positions), row[self.width :]) for row in rows), len(self.sums))
+
+
+class _BySource(_Table):
+    """``SourceDay``: the booking facts' difference summed by one dimension at a time."""
+
+    def __init__(self, base: _Table):
+        key = ("property_id", "arrival_date", "dimension", "value", "status_class")
+        super().__init__(SourceDay._meta.db_table, key, base.sums, base.amounts)
+        self.width, self.status = len(base.key), base.key.index("status_class")
+        self.dimensions = [(d, base.key.index(d)) for d in SOURCE_DIMENSIONS]
+
+    def _keyed(self, rows: list[tuple]):
         for row in rows:
-            key = tuple(row[i] for i in self.positions)
-            found = sums.setdefault(key, [0] * len(self.sums))
-            for i, value in enumerate(row[self.width :]):
-                found[i] += value
-        return [(*key, *values) for key, values in sums.items() if any(values)]
+            for dimension, i in self.dimensions:
+                value = ("1" if row[i] else "0") if dimension == "is_repeat" else row[i]
+                yield (row[0], row[1], dimension, value, row[self.status]), row[self.width :]
+
+    def project(self, rows: list[tuple]) -> list[tuple]:
+        return _summed(self._keyed(rows), len(self.sums))
 
 
 NIGHTS = _Table("performance_nightfact", NIGHT_KEY, NIGHT_SUMS, NIGHT_SUMS[2:])
 BOOKINGS = _Table("performance_bookingfact", BOOKING_KEY, BOOKING_SUMS, BOOKING_SUMS[4:])
 NIGHT_ROLLUPS = [_Rollup(model, key, NIGHTS) for model, key in ROLLUPS[NightFact]]
-BOOKING_ROLLUPS = [_Rollup(model, key, BOOKINGS) for model, key in ROLLUPS[BookingFact]]
+BOOKING_ROLLUPS = [*(_Rollup(model, key, BOOKINGS) for model, key in ROLLUPS[BookingFact]), _BySource(BOOKINGS)]
 
 
 def _affected(stay_ids: list[int]) -> tuple[list[dict], dict[int, tuple]]:

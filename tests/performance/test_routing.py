@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from performance import selectors
-from performance.models import BookingDay, BookingFact, NightDay, NightFact
+from performance.models import BookingDay, BookingFact, NightDay, NightFact, SourceDay
 from performance.selectors import routing
 from performance.services import facts_rebuild
 from tests.factories import GuestFactory, StayFactory
@@ -20,9 +20,12 @@ from tests.factories import GuestFactory, StayFactory
 REPORTS = {
     "production": selectors.production,
     "cancellations": selectors.cancellations,
+    "sources": selectors.source_mix,
     "patterns": selectors.booking_patterns,
 }
 PERIOD = {"start": "2025-12-15", "end": "2026-02-10"}
+FACTS = {"performance_nightfact", "performance_bookingfact"}
+ROLLUPS = {"performance_nightday", "performance_bookingday", "performance_sourceday"}
 
 
 @pytest.fixture
@@ -50,22 +53,22 @@ def _tables(report, params) -> tuple[dict, set[str]]:
     with CaptureQueriesContext(connection) as ctx:
         figures = REPORTS[report](f)
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    tables = {
-        m._meta.db_table for m in (NightFact, BookingFact, NightDay, BookingDay) if f'"{m._meta.db_table}"' in sql
-    }
+    models = (NightFact, BookingFact, NightDay, BookingDay, SourceDay)
+    tables = {m._meta.db_table for m in models if f'"{m._meta.db_table}"' in sql}
     return figures, tables
 
 
 @pytest.mark.parametrize("report", REPORTS)
 def test_a_report_reads_the_rollups_unfiltered_and_the_facts_filtered(chain, report, monkeypatch):
     figures, tables = _tables(report, PERIOD)
-    assert tables and not tables & {"performance_nightfact", "performance_bookingfact"}
+    assert tables and not tables & FACTS
     _filtered, tables = _tables(report, {**PERIOD, "channel": "ota"})
-    assert tables and not tables & {"performance_nightday", "performance_bookingday"}
+    assert tables and not tables & ROLLUPS
     # The same figures from the facts themselves.
     monkeypatch.setattr(routing, "FAMILIES", {base: (base,) for base in routing.FAMILIES})
+    monkeypatch.setattr(routing, "BY_DIMENSION", {})
     from_facts, tables = _tables(report, PERIOD)
-    assert not tables & {"performance_nightday", "performance_bookingday"}
+    assert tables and not tables & ROLLUPS
     assert from_facts == figures
 
 

@@ -41,6 +41,12 @@ def _amount(label):
     return models.DecimalField(label, max_digits=16, decimal_places=2, default=0)
 
 
+def _emptied(counter: str, name: str) -> models.Index:
+    """The rows a refresh just brought to zero (none outside a refresh): it deletes them
+    through this index instead of scanning the table."""
+    return models.Index(fields=["property"], condition=models.Q(**{counter: 0}), name=name)
+
+
 class FactDimensions(models.Model):
     property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(_("channel"), max_length=10)
@@ -71,7 +77,10 @@ class NightFact(FactDimensions):
         verbose_name = _("night fact")
         verbose_name_plural = _("night facts")
         permissions = [("view_reports", _("Can see the hotel performance reports"))]
-        indexes = [models.Index(fields=["property", "stay_date"], name="perf_night_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "stay_date"], name="perf_night_prop_date_idx"),
+            _emptied("stays", "perf_night_emptied_idx"),
+        ]
 
 
 class BookingFact(FactDimensions):
@@ -91,7 +100,10 @@ class BookingFact(FactDimensions):
     class Meta:
         verbose_name = _("booking fact")
         verbose_name_plural = _("booking facts")
-        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx"),
+            _emptied("bookings", "perf_booking_emptied_idx"),
+        ]
 
 
 class NightDay(models.Model):
@@ -113,7 +125,10 @@ class NightDay(models.Model):
     class Meta:
         verbose_name = _("night fact by status")
         verbose_name_plural = _("night facts by status")
-        indexes = [models.Index(fields=["property", "stay_date"], name="perf_nightday_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "stay_date"], name="perf_nightday_prop_date_idx"),
+            _emptied("stays", "perf_nightday_emptied_idx"),
+        ]
 
 
 class BookingDay(models.Model):
@@ -138,7 +153,10 @@ class BookingDay(models.Model):
     class Meta:
         verbose_name = _("booking fact by status")
         verbose_name_plural = _("booking facts by status")
-        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_bookingday_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_bookingday_prop_date_idx"),
+            _emptied("bookings", "perf_bookingday_emptied_idx"),
+        ]
 
 
 # The dimensions the guest-source report groups on, one at a time (``SourceDay``).
@@ -174,7 +192,10 @@ class SourceDay(models.Model):
     class Meta:
         verbose_name = _("booking fact by dimension")
         verbose_name_plural = _("booking facts by dimension")
-        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_sourceday_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_sourceday_prop_date_idx"),
+            _emptied("bookings", "perf_sourceday_emptied_idx"),
+        ]
 
 
 class StayFact(models.Model):

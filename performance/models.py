@@ -6,8 +6,9 @@
 * ``BookingFact`` — one row per property × arrival date × booking month × lead-time
   bucket × length of stay × the dimensions: bookings (arrivals), their nights, lead-time
   sums, lost revenue — what cancellations, booking window and source mix count;
-* ``NightDay`` and ``BookingDay`` — the same sums over every dimension but the status
-  class, kept with them: what the reports read when no dimension filter asks for more;
+* ``NightDay``, ``BookingDay`` and ``ArrivalDay`` — the same sums over every dimension
+  but the status class (and for ``ArrivalDay`` over the booking keys too), kept with
+  them: what the reports read when no dimension filter asks for more;
 * ``SourceDay`` — ``BookingFact`` by one dimension at a time, what the guest-source
   report reads;
 * ``StayFact`` — what each stay contributes to those two tables now (its dates,
@@ -156,6 +157,30 @@ class BookingDay(models.Model):
         indexes = [
             models.Index(fields=["property", "arrival_date"], name="perf_bookingday_prop_date_idx"),
             _emptied("bookings", "perf_bookingday_emptied_idx"),
+        ]
+
+
+class ArrivalDay(models.Model):
+    """``BookingFact`` summed over everything but the arrival date and the status class:
+    arrivals by day (production's stays, the day-of-week pattern, cancellations by
+    arrival month)."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    arrival_date = models.DateField(_("arrival date"))
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        verbose_name = _("arrivals by status")
+        verbose_name_plural = _("arrivals by status")
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_arrivalday_prop_date_idx"),
+            _emptied("bookings", "perf_arrivalday_emptied_idx"),
         ]
 
 

@@ -18,6 +18,7 @@ PROPERTY_SCOPE = {
     "performance.NightDay": "property",
     "performance.BookingDay": "property",
     "performance.SourceDay": "property",
+    "performance.ArrivalDay": "property",
 }
 REVENUE_FIELDS = {
     "performance.NightFact": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
@@ -25,4 +26,5 @@ REVENUE_FIELDS = {
     "performance.NightDay": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
     "performance.BookingDay": ("room_revenue", "lost_revenue"),
     "performance.SourceDay": ("room_revenue", "lost_revenue"),
+    "performance.ArrivalDay": ("room_revenue", "lost_revenue"),
 }

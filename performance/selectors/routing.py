@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from ..models import BookingDay, BookingFact, NightDay, NightFact, SourceDay
+from ..models import ArrivalDay, BookingDay, BookingFact, NightDay, NightFact, SourceDay
 
 if TYPE_CHECKING:
     from .filters import ReportFilter
 
 # Each fact table and its rollups, smallest first.
-FAMILIES = {NightFact: (NightDay, NightFact), BookingFact: (BookingDay, BookingFact)}
+FAMILIES = {NightFact: (NightDay, NightFact), BookingFact: (ArrivalDay, BookingDay, BookingFact)}
 # The rollups holding one dimension at a time (``dimension``, ``value``) instead of them all.
 BY_DIMENSION = {BookingFact: SourceDay}
 

@@ -6,12 +6,12 @@ Rules:
   snapshots of the written stays and of every stay of their guests, old and new, whose
   first realised arrival in the chain moved (now against what the snapshots counted:
   which of a guest's stays are *repeat* stays, anywhere in the chain, follows from it),
-  and moves ``NightFact`` and ``BookingFact`` by the new
-  snapshots minus the old — only the cells whose sums change, whatever the history;
+  and moves ``NightFact`` and ``BookingFact`` by the new snapshots minus the old — only
+  the cells whose sums change, whatever the history;
 * a fact row lives exactly while a stay counts in it (``stays``, ``bookings``): the rows
   the difference brings to zero are deleted, the keys it brings in are inserted;
-* the rollups (``NightDay``, ``BookingDay``, ``SourceDay``) move by the same difference, summed over the
-  key each keeps;
+* the rollups (``NightDay``, ``BookingDay``, ``SourceDay``) move by the same difference,
+  summed over the key each keeps;
 * the difference is staged in a temporary table (COPY on PostgreSQL) and merged with one
   ``UPDATE … FROM``, one ``INSERT`` of the keys not found and one ``DELETE`` per table, so a
   refresh runs the same statements for 2 stays as for 500;
@@ -101,7 +101,9 @@ class _Table:
         if not rows:
             return
         cursor.execute(self.create_stage())
-        cursor.execute(f"DELETE FROM {self.stage}")
+        # TRUNCATE on PostgreSQL: a temporary table is never vacuumed, DELETE would leave
+        # every earlier refresh's rows behind for the merge to read past.
+        cursor.execute(f"{'TRUNCATE' if connection.vendor == 'postgresql' else 'DELETE FROM'} {self.stage}")
         columns = (*self.key, *self.sums)
         if connection.vendor == "postgresql":
             pgcopy.copy_text_rows(cursor, self.stage, columns, rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from performance.models import BookingDay, BookingFact, NightDay, NightFact, StayFact
+from performance.models import ArrivalDay, BookingDay, BookingFact, NightDay, NightFact, SourceDay, StayFact
 
 CENT = Decimal("0.01")
 
@@ -25,4 +25,6 @@ def fact_tables() -> dict[str, list[tuple]]:
         "stays": rows(StayFact),
         "night_days": rows(NightDay),
         "booking_days": rows(BookingDay),
+        "arrival_days": rows(ArrivalDay),
+        "source_days": rows(SourceDay),
     }

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from performance import selectors
-from performance.models import BookingDay, BookingFact, NightDay, NightFact, SourceDay
+from performance.models import ArrivalDay, BookingDay, BookingFact, NightDay, NightFact, SourceDay
 from performance.selectors import routing
 from performance.services import facts_rebuild
 from tests.factories import GuestFactory, StayFactory
@@ -25,7 +25,7 @@ REPORTS = {
 }
 PERIOD = {"start": "2025-12-15", "end": "2026-02-10"}
 FACTS = {"performance_nightfact", "performance_bookingfact"}
-ROLLUPS = {"performance_nightday", "performance_bookingday", "performance_sourceday"}
+ROLLUPS = {"performance_nightday", "performance_bookingday", "performance_arrivalday", "performance_sourceday"}
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def _tables(report, params) -> tuple[dict, set[str]]:
     with CaptureQueriesContext(connection) as ctx:
         figures = REPORTS[report](f)
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    models = (NightFact, BookingFact, NightDay, BookingDay, SourceDay)
+    models = (NightFact, BookingFact, NightDay, BookingDay, ArrivalDay, SourceDay)
     tables = {m._meta.db_table for m in models if f'"{m._meta.db_table}"' in sql}
     return figures, tables
 
@@ -75,6 +75,7 @@ def test_a_report_reads_the_rollups_unfiltered_and_the_facts_filtered(chain, rep
 def test_the_smallest_table_holding_the_columns():
     f = selectors.ReportFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
     assert routing.table(NightFact, f, "status_class") is NightDay
+    assert routing.table(BookingFact, f, "status_class") is ArrivalDay
     assert routing.table(BookingFact, f, "lead_bucket", "status_class") is BookingDay
     assert routing.table(BookingFact, f, "market_segment") is BookingFact
     filtered = selectors.ReportFilter(start=f.start, end=f.end, dimensions=(("channel", "ota"),))

@@ -6,8 +6,14 @@
 * ``BookingFact`` — one row per property × arrival date × booking month × lead-time
   bucket × length of stay × the dimensions: bookings (arrivals), their nights, lead-time
   sums, lost revenue — what cancellations, booking window and source mix count;
-* ``StaySpan`` — the dates each stay was last counted on, so a stay whose dates change
-  refreshes its old dates as well as its new ones;
+* ``NightDay``, ``BookingDay`` and ``ArrivalDay`` — the same sums over every dimension
+  but the status class (and for ``ArrivalDay`` over the booking keys too), kept with
+  them: what the reports read when no dimension filter asks for more;
+* ``SourceDay`` — ``BookingFact`` by one dimension at a time, what the guest-source
+  report reads;
+* ``StayFact`` — what each stay contributes to those two tables now (its dates,
+  dimensions and amounts in cents): a refresh subtracts a changed stay's old
+  contribution and adds its new one, so the facts are always the sum of the snapshots;
 * ``JourneyStay`` — each realised stay of a guest with its place in the guest's journey
   (order, first arrival, next arrival, the months of the one and two stays before it in
   the chain and at its hotel), and the two small sums the guest-level rates read:
@@ -36,6 +42,12 @@ def _amount(label):
     return models.DecimalField(label, max_digits=16, decimal_places=2, default=0)
 
 
+def _emptied(counter: str, name: str) -> models.Index:
+    """The rows a refresh just brought to zero (none outside a refresh): it deletes them
+    through this index instead of scanning the table."""
+    return models.Index(fields=["property"], condition=models.Q(**{counter: 0}), name=name)
+
+
 class FactDimensions(models.Model):
     property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(_("channel"), max_length=10)
@@ -54,6 +66,8 @@ class FactDimensions(models.Model):
 
 class NightFact(FactDimensions):
     stay_date = models.DateField(_("stay date"))
+    # Stays counted in this row: the row exists exactly while one does (a day use adds no room night).
+    stays = models.PositiveIntegerField(_("stays"), default=0)
     room_nights = models.PositiveIntegerField(_("room nights"), default=0)
     room_revenue = _amount(_("room revenue (chain currency)"))
     fnb_revenue = _amount(_("F&B revenue (chain currency)"))
@@ -64,7 +78,10 @@ class NightFact(FactDimensions):
         verbose_name = _("night fact")
         verbose_name_plural = _("night facts")
         permissions = [("view_reports", _("Can see the hotel performance reports"))]
-        indexes = [models.Index(fields=["property", "stay_date"], name="perf_night_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "stay_date"], name="perf_night_prop_date_idx"),
+            _emptied("stays", "perf_night_emptied_idx"),
+        ]
 
 
 class BookingFact(FactDimensions):
@@ -84,21 +101,166 @@ class BookingFact(FactDimensions):
     class Meta:
         verbose_name = _("booking fact")
         verbose_name_plural = _("booking facts")
-        indexes = [models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx")]
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_booking_prop_date_idx"),
+            _emptied("bookings", "perf_booking_emptied_idx"),
+        ]
 
 
-class StaySpan(models.Model):
-    """The property and dates a stay was last counted on (no foreign key: the facts
-    outlive nothing the stay does, and a span is only read to know what to refresh)."""
+class NightDay(models.Model):
+    """``NightFact`` summed over every dimension but the status class: what a report
+    without a dimension filter reads (``performance.selectors.routing``)."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    stay_date = models.DateField(_("stay date"))
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    stays = models.PositiveIntegerField(_("stays"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    fnb_revenue = _amount(_("F&B revenue (chain currency)"))
+    other_revenue = _amount(_("other revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    rolls_up = "NightFact"
+
+    class Meta:
+        verbose_name = _("night fact by status")
+        verbose_name_plural = _("night facts by status")
+        indexes = [
+            models.Index(fields=["property", "stay_date"], name="perf_nightday_prop_date_idx"),
+            _emptied("stays", "perf_nightday_emptied_idx"),
+        ]
+
+
+class BookingDay(models.Model):
+    """``BookingFact`` summed over every dimension but the status class (booking month,
+    lead-time bucket and length of stay kept)."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    arrival_date = models.DateField(_("arrival date"))
+    booking_month = models.DateField(_("booking month"), null=True, blank=True)
+    lead_bucket = models.PositiveSmallIntegerField(_("lead time from (days)"), null=True, blank=True)
+    los = models.PositiveSmallIntegerField(_("length of stay"))
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    rolls_up = "BookingFact"
+
+    class Meta:
+        verbose_name = _("booking fact by status")
+        verbose_name_plural = _("booking facts by status")
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_bookingday_prop_date_idx"),
+            _emptied("bookings", "perf_bookingday_emptied_idx"),
+        ]
+
+
+class ArrivalDay(models.Model):
+    """``BookingFact`` summed over everything but the arrival date and the status class:
+    arrivals by day (production's stays, the day-of-week pattern, cancellations by
+    arrival month)."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    arrival_date = models.DateField(_("arrival date"))
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        verbose_name = _("arrivals by status")
+        verbose_name_plural = _("arrivals by status")
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_arrivalday_prop_date_idx"),
+            _emptied("bookings", "perf_arrivalday_emptied_idx"),
+        ]
+
+
+# The dimensions the guest-source report groups on, one at a time (``SourceDay``).
+SOURCE_DIMENSIONS = (
+    "country",
+    "market_segment",
+    "distribution_channel",
+    "channel",
+    "customer_type",
+    "agent_code",
+    "company_code",
+    "is_repeat",
+)
+
+
+class SourceDay(models.Model):
+    """``BookingFact`` summed by property × arrival date × status class for one dimension
+    at a time: ``dimension`` names the column, ``value`` holds its value as text (``is_repeat``
+    as "1" or "0"); what the guest-source report reads without a dimension filter."""
+
+    property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
+    arrival_date = models.DateField(_("arrival date"))
+    dimension = models.CharField(_("dimension"), max_length=20)
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        verbose_name = _("booking fact by dimension")
+        verbose_name_plural = _("booking facts by dimension")
+        indexes = [
+            models.Index(fields=["property", "arrival_date"], name="perf_sourceday_prop_date_idx"),
+            _emptied("bookings", "perf_sourceday_emptied_idx"),
+        ]
+
+
+class StayFact(models.Model):
+    """What a stay contributes to the facts as they stand: its hotel, guest, dates, the
+    booking keys and dimensions it was counted under and its amounts in chain-currency
+    cents (no foreign keys: a snapshot is only read to subtract it, and a deleted stay's
+    snapshot is what takes it out of the facts).  Nights count from ``arrival_date`` to
+    ``last_date``; the amounts spread over them as ``performance.services.facts`` says."""
 
     stay_id = models.BigIntegerField(primary_key=True)
     property_id = models.BigIntegerField()
-    first_date = models.DateField()
-    last_date = models.DateField()
+    guest_id = models.BigIntegerField(null=True, blank=True)
+    arrival_date = models.DateField()
+    last_date = models.DateField()  # the last date the stay counts on (its arrival for a day use)
+    nights = models.PositiveIntegerField()
+    booking_month = models.DateField(null=True, blank=True)
+    lead_bucket = models.PositiveSmallIntegerField(null=True, blank=True)
+    los = models.PositiveSmallIntegerField()
+    lead_time_days = models.IntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=10)
+    distribution_channel = models.CharField(max_length=30, blank=True)
+    market_segment = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=3, blank=True)
+    customer_type = models.CharField(max_length=30, blank=True)
+    agent_code = models.CharField(max_length=40, blank=True)
+    company_code = models.CharField(max_length=40, blank=True)
+    status_class = models.CharField(max_length=10, choices=StatusClass.choices)
+    is_repeat = models.BooleanField(default=False)
+    room_cents = models.BigIntegerField(default=0)
+    fnb_cents = models.BigIntegerField(default=0)
+    other_cents = models.BigIntegerField(default=0)
+    lost_cents = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("stay span")
-        verbose_name_plural = _("stay spans")
+        verbose_name = _("stay fact")
+        verbose_name_plural = _("stay facts")
+        indexes = [
+            models.Index(fields=["guest_id"], name="perf_stayfact_guest_idx"),
+            models.Index(fields=["property_id", "arrival_date"], name="perf_stayfact_prop_date_idx"),
+        ]
 
 
 # Months are stored as month numbers (year × 12 + month − 1); 0 means "no such stay".
@@ -108,7 +270,7 @@ NO_MONTH = 0
 class JourneyStay(models.Model):
     """A realised stay (checked out or in house) of a guest, with its place in the guest's
     journey: what the guest-level rates are summed from, and what a refresh subtracts
-    before it adds the guest's new journey (no foreign keys, as ``StaySpan``)."""
+    before it adds the guest's new journey (no foreign keys, as ``StayFact``)."""
 
     stay_id = models.BigIntegerField(primary_key=True)
     guest_id = models.BigIntegerField()

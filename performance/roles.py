@@ -15,8 +15,16 @@ ROLE_PERMISSIONS = {
 PROPERTY_SCOPE = {
     "performance.NightFact": "property",
     "performance.BookingFact": "property",
+    "performance.NightDay": "property",
+    "performance.BookingDay": "property",
+    "performance.SourceDay": "property",
+    "performance.ArrivalDay": "property",
 }
 REVENUE_FIELDS = {
     "performance.NightFact": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
     "performance.BookingFact": ("room_revenue", "lost_revenue"),
+    "performance.NightDay": ("room_revenue", "fnb_revenue", "other_revenue", "lost_revenue"),
+    "performance.BookingDay": ("room_revenue", "lost_revenue"),
+    "performance.SourceDay": ("room_revenue", "lost_revenue"),
+    "performance.ArrivalDay": ("room_revenue", "lost_revenue"),
 }

@@ -19,9 +19,9 @@ STAY_TASK_CHUNK = 500
     max_retries=5,
 )
 def refresh_stay_facts(self, stay_ids: list[int]) -> dict:
-    """Rebuild the facts of the dates these stays count on now and counted on before,
-    and the journeys of their guests.  Safe to retry and to run twice: both are rebuilt
-    from the stays as they are."""
+    """Move the facts by what these stays (and their guests' other stays) count for now
+    minus what they counted for before, and rebuild their guests' journeys.  Safe to
+    retry and to run twice: a second run finds nothing left to move."""
     ids = list(stay_ids)
     return {
         "facts": services.facts_refresh_stays(stay_ids=ids),

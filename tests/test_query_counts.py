@@ -2,7 +2,8 @@
 
 Guest search, the guest 360 (page and API) and its stay history pages, arrivals (page and API),
 the daily lists, bulk stay ingestion, the key accounts' list, account page and contacts map
-(page and API) and the guest-level rates report each run a fixed number of queries whatever the data's size.  A change that
+(page and API), the guest-level rates report and the facts refresh a stay write queues
+(``performance.tasks.refresh_stay_facts``, run directly) each run a fixed number of queries whatever the data's size.  A change that
 adds one fails here: if it is meant, raise the figure in ``tests/query_counts.json``
 and say why in the commit message.  Counts are per database (PostgreSQL and SQLite plan
 some reads differently) and measured on a warm second request.
@@ -48,6 +49,7 @@ CASES = (
     "account_pareto_api",
     "scorecards_api",
     "performance_guest_rates_api",
+    "performance_facts_refresh",
 )
 
 
@@ -206,6 +208,8 @@ def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, 
         ),
     }
     serial = iter(range(100, 1000))
+    refreshed = list(Stay.objects.filter(guest=guest).values_list("pk", flat=True))
+    requests["performance_facts_refresh"] = lambda: _refresh_facts(refreshed, next(serial))
 
     def measure(case: str) -> tuple[int, list[str]]:
         warm = requests[case]()
@@ -216,6 +220,20 @@ def run(client, api, front_desk, chain_admin, sales_manager, integrator, chain, 
         return len(ctx.captured_queries), [q["sql"][:200] for q in ctx.captured_queries]
 
     return measure
+
+
+class _Done:
+    status_code = 200
+
+
+def _refresh_facts(stay_ids: list[int], revenue: int) -> _Done:
+    """The guest's stays have new amounts; the task moves the facts (and journeys) by the change."""
+    from performance.tasks import refresh_stay_facts
+
+    Stay.objects.filter(pk__in=stay_ids).update(room_revenue=revenue)
+    result = refresh_stay_facts.run(stay_ids)
+    assert result["facts"]["changed"] == len(stay_ids)
+    return _Done()
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from ..buckets import LEAD_BOUNDS, lead_label
 from ..models import BookingFact, StatusClass
+from . import routing
 from .common import as_date, change, definitions, divide, money, rate
 from .filters import ReportFilter
 
@@ -50,8 +51,8 @@ def _figures(cell: dict) -> dict:
     }
 
 
-def _grouped(q, key_expr=None, key: str = "bucket"):
-    rows = BookingFact.objects.filter(q)
+def _grouped(f: ReportFilter, q, key_expr=None, key: str = "bucket", *, column: str = "arrival_date"):
+    rows = routing.facts(BookingFact, f, column, "status_class").filter(q)
     if key_expr is not None:
         rows = rows.annotate(**{key: key_expr})
     return rows.values(key, "status_class").annotate(
@@ -68,11 +69,11 @@ def _total(table: dict) -> dict:
 
 
 def cancellations(f: ReportFilter) -> dict:
-    arrival = _counts(_grouped(f.facts_q("arrival_date"), TruncMonth("arrival_date")), "bucket")
+    arrival = _counts(_grouped(f, f.facts_q("arrival_date"), TruncMonth("arrival_date")), "bucket")
     booking_q = f.facts_q("booking_month", start=f.start.replace(day=1))
-    booking = _counts(_grouped(booking_q, key="booking_month"), "booking_month")
-    lead = _counts(_grouped(f.facts_q("arrival_date"), key="lead_bucket"), "lead_bucket")
-    ly = _counts(_grouped(f.last_year().facts_q("arrival_date"), key="status_class"), "status_class")
+    booking = _counts(_grouped(f, booking_q, key="booking_month", column="booking_month"), "booking_month")
+    lead = _counts(_grouped(f, f.facts_q("arrival_date"), key="lead_bucket", column="lead_bucket"), "lead_bucket")
+    ly = _counts(_grouped(f, f.last_year().facts_q("arrival_date"), key="status_class"), "status_class")
     total = _total(arrival)
     ly_total = _total(ly)
     lead_rows = []

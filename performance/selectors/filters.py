@@ -89,7 +89,9 @@ def year_back(day: dt.date, years: int = 1) -> dt.date:
 
 
 def _default_period(ids: frozenset[int] | None) -> tuple[dt.date, dt.date]:
-    facts = NightFact.objects.all() if ids is None else NightFact.objects.filter(property_id__in=ids)
+    from .routing import facts as routed  # routing names ReportFilter
+
+    facts = routed(NightFact, None) if ids is None else routed(NightFact, None).filter(property_id__in=ids)
     today = timezone.localdate()
     last = facts.filter(stay_date__lte=today).aggregate(last=Max("stay_date"))["last"] or today
     end = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from guests.models import Property
 
 from ..models import BookingFact, NightFact
+from . import routing
 from .common import STAYED, as_date, definitions
 from .filters import ReportFilter
 
@@ -103,7 +104,7 @@ def _forecast(months: list[dt.date], values: list[float]) -> list[dict]:
 
 
 def _series(f: ReportFilter, property_ids: list[int]) -> dict[int, dict[dt.date, dict]]:
-    base = NightFact.objects.filter(property_id__in=property_ids, status_class__in=STAYED)
+    base = routing.facts(NightFact, f, "status_class").filter(property_id__in=property_ids, status_class__in=STAYED)
     for column, value in f.dimensions:
         base = base.filter(**{column: value})
     series = defaultdict(dict)
@@ -119,7 +120,8 @@ def _series(f: ReportFilter, property_ids: list[int]) -> dict[int, dict[dt.date,
 def _last_months(property_ids: list[int]) -> dict[int, dt.date]:
     this_month = timezone.localdate().replace(day=1)
     rows = (
-        BookingFact.objects.filter(property_id__in=property_ids, status_class__in=STAYED)
+        routing.facts(BookingFact, None, "status_class")
+        .filter(property_id__in=property_ids, status_class__in=STAYED)
         .values("property_id")
         .annotate(last=Max("arrival_date"))
     )

@@ -12,6 +12,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 
 from ..buckets import LEAD_BOUNDS, lead_label, los_label
 from ..models import BookingFact, NightFact
+from . import routing
 from .common import LOST, STAYED, definitions, rate
 from .filters import ReportFilter
 
@@ -19,7 +20,10 @@ from .filters import ReportFilter
 def _distribution(f: ReportFilter, key: str, order, label) -> list[dict]:
     counts = defaultdict(lambda: [0, 0])
     for row in (
-        BookingFact.objects.filter(f.facts_q("arrival_date")).values(key, "status_class").annotate(n=Sum("bookings"))
+        routing.facts(BookingFact, f, key, "status_class")
+        .filter(f.facts_q("arrival_date"))
+        .values(key, "status_class")
+        .annotate(n=Sum("bookings"))
     ):
         counts[row[key]][0 if row["status_class"] in STAYED else 1] += row["n"]
     total_stayed = sum(c[0] for c in counts.values())
@@ -43,14 +47,16 @@ def _distribution(f: ReportFilter, key: str, order, label) -> list[dict]:
 
 def _weekdays(f: ReportFilter) -> list[dict]:
     nights = dict(
-        NightFact.objects.filter(f.facts_q("stay_date"), status_class__in=STAYED)
+        routing.facts(NightFact, f, "status_class")
+        .filter(f.facts_q("stay_date"), status_class__in=STAYED)
         .annotate(weekday=ExtractIsoWeekDay("stay_date"))
         .values("weekday")
         .annotate(n=Sum("room_nights"))
         .values_list("weekday", "n")
     )
     arrivals = dict(
-        BookingFact.objects.filter(f.facts_q("arrival_date"))
+        routing.facts(BookingFact, f, "status_class")
+        .filter(f.facts_q("arrival_date"))
         .exclude(status_class__in=LOST)
         .annotate(weekday=ExtractIsoWeekDay("arrival_date"))
         .values("weekday")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from guests.models import Property, RoomInventory
 
 from ..models import BookingFact, NightFact
+from . import routing
 from .common import STAYED, TRUNC, as_date, bucket_start, buckets, change, definitions, divide, money, rate, sums
 from .filters import ReportFilter, year_back
 
@@ -21,7 +22,8 @@ AMOUNTS = ("room_revenue", "fnb_revenue", "other_revenue")
 
 def _nights(f: ReportFilter) -> dict:
     rows = (
-        NightFact.objects.filter(f.facts_q("stay_date"), status_class__in=STAYED)
+        routing.facts(NightFact, f, "status_class")
+        .filter(f.facts_q("stay_date"), status_class__in=STAYED)
         .annotate(bucket=TRUNC[f.granularity]("stay_date"))
         .values("bucket")
         .annotate(**sums("room_nights", *AMOUNTS))
@@ -31,7 +33,8 @@ def _nights(f: ReportFilter) -> dict:
 
 def _arrivals(f: ReportFilter) -> dict:
     rows = (
-        BookingFact.objects.filter(f.facts_q("arrival_date"), status_class__in=STAYED)
+        routing.facts(BookingFact, f, "status_class")
+        .filter(f.facts_q("arrival_date"), status_class__in=STAYED)
         .annotate(bucket=TRUNC[f.granularity]("arrival_date"))
         .values("bucket")
         .annotate(stays=Sum("bookings"))

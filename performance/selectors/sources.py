@@ -1,14 +1,18 @@
 """Guest-source structure: bookings, stays, room nights and room revenue by country,
 market segment, channel, customer type, agent, company and repeat vs first-time, each
-share against last year's (``BookingFact``, by arrival date)."""
+share against last year's (by arrival date: ``SourceDay``, one query a year, or
+``BookingFact`` under a dimension filter)."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import BookingFact
+from . import routing
 from .common import LOST, STAYED, change, definitions, divide, money, rate
 from .filters import ReportFilter
 
@@ -25,21 +29,40 @@ DIMENSIONS = {
 TOP = 25
 
 
-def _rows(f: ReportFilter, dimension: str) -> dict:
-    rows = (
-        BookingFact.objects.filter(f.facts_q("arrival_date"))
-        .values(dimension)
-        .annotate(
-            n_bookings=Sum("bookings"),
-            n_stays=Sum("bookings", filter=Q(status_class__in=STAYED), default=0),
-            n_room_nights=Sum("room_nights", filter=Q(status_class__in=STAYED), default=0),
-            n_cancelled=Sum("bookings", filter=Q(status_class__in=LOST), default=0),
-            n_room_revenue=Sum("room_revenue", filter=Q(status_class__in=STAYED)),
-            n_lead_time_sum=Sum("lead_time_sum"),
-            n_lead_time_known=Sum("lead_time_known"),
-        )
-    )
-    return {r[dimension]: {k.removeprefix("n_"): v for k, v in r.items()} for r in rows}
+def _sums() -> dict:
+    return {
+        "n_bookings": Sum("bookings"),
+        "n_stays": Sum("bookings", filter=Q(status_class__in=STAYED), default=0),
+        "n_room_nights": Sum("room_nights", filter=Q(status_class__in=STAYED), default=0),
+        "n_cancelled": Sum("bookings", filter=Q(status_class__in=LOST), default=0),
+        "n_room_revenue": Sum("room_revenue", filter=Q(status_class__in=STAYED)),
+        "n_lead_time_sum": Sum("lead_time_sum"),
+        "n_lead_time_known": Sum("lead_time_known"),
+    }
+
+
+def _row(dimension: str, value, sums: dict) -> dict:
+    return {dimension: value, **{k.removeprefix("n_"): v for k, v in sums.items() if k.startswith("n_")}}
+
+
+def _rows(f: ReportFilter, dimensions) -> dict[str, dict]:
+    """{dimension: {value: sums}} of the bookings arriving in ``f``'s period."""
+    table = defaultdict(dict)
+    rollup = routing.by_dimension(BookingFact, f)
+    if rollup is not None:
+        for r in (
+            rollup.objects.filter(f.facts_q("arrival_date"), dimension__in=dimensions)
+            .values("dimension", "value")
+            .annotate(**_sums())
+        ):
+            dimension = r["dimension"]
+            value = r["value"] == "1" if dimension == "is_repeat" else r["value"]
+            table[dimension][value] = _row(dimension, value, r)
+        return table
+    for dimension in dimensions:
+        for r in BookingFact.objects.filter(f.facts_q("arrival_date")).values(dimension).annotate(**_sums()):
+            table[dimension][r[dimension]] = _row(dimension, r[dimension], r)
+    return table
 
 
 def _label(dimension: str, value) -> str:
@@ -48,8 +71,7 @@ def _label(dimension: str, value) -> str:
     return value if value not in ("", None) else str(_("(not given)"))
 
 
-def _dimension(f: ReportFilter, dimension: str) -> dict:
-    current, previous = _rows(f, dimension), _rows(f.last_year(), dimension)
+def _dimension(dimension: str, current: dict, previous: dict) -> dict:
     total = sum(r["bookings"] for r in current.values())
     ly_total = sum(r["bookings"] for r in previous.values())
     ordered = sorted(current.values(), key=lambda r: (-r["bookings"], str(r[dimension])))
@@ -86,8 +108,9 @@ def _dimension(f: ReportFilter, dimension: str) -> dict:
 
 
 def source_mix(f: ReportFilter, *, dimensions=tuple(DIMENSIONS)) -> dict:
+    current, previous = _rows(f, dimensions), _rows(f.last_year(), dimensions)
     return {
         "filters": f.describe(),
         "definitions": definitions("currency", "period_arrival", "repeat", "last_year"),
-        "dimensions": [_dimension(f, d) for d in dimensions],
+        "dimensions": [_dimension(d, current[d], previous[d]) for d in dimensions],
     }

@@ -1,5 +1,5 @@
 """Building the daily facts from stays: the one writer of ``NightFact``,
-``BookingFact`` and ``StaySpan``.
+``BookingFact`` and ``StayFact``.
 
 Rules:
 
@@ -14,9 +14,13 @@ Rules:
   both);
 * a guest is a *repeat* guest when the source says so (``is_repeated_guest`` or earlier
   bookings not cancelled) or when the CRM holds an earlier realised stay of the guest;
-* a refresh of a property × date range deletes and rebuilds that range in one
-  transaction, holding the property row (``select_for_update``), so two refreshes never
-  interleave and a reader sees the old facts or the new, never half.
+* what a stay contributes is kept as its snapshot (``StayFact``): the facts are the sum
+  of the snapshots, rebuilt here (all of them at night, or a property × date range) and
+  moved by the difference between a changed stay's old and new snapshot on every stay
+  write (``facts_delta``);
+* a rebuild holds the property rows (``select_for_update``, in id order, as a refresh
+  does), so two writers never interleave and a reader sees the old facts or the new,
+  never half.
 """
 
 from __future__ import annotations
@@ -34,7 +38,17 @@ from crm_site import pgcopy
 from guests.models import Property, Stay
 
 from ..buckets import MAX_LOS, earliest_arrival, lead_bucket
-from ..models import BookingFact, NightFact, StatusClass, StaySpan
+from ..models import (
+    SOURCE_DIMENSIONS,
+    ArrivalDay,
+    BookingDay,
+    BookingFact,
+    NightDay,
+    NightFact,
+    SourceDay,
+    StatusClass,
+    StayFact,
+)
 from .facts_sql import rebuild_range_sql
 from .journeys import journeys_rebuild
 
@@ -61,8 +75,9 @@ DIMENSIONS = (
     "status_class",
     "is_repeat",
 )
-_STAY_COLUMNS = (
+STAY_COLUMNS = (
     "id",
+    "property_id",
     "guest_id",
     "arrival_date",
     "departure_date",
@@ -85,33 +100,41 @@ _STAY_COLUMNS = (
     "exchange_rate",
     "lost_revenue_chain",
 )
-_NIGHT_COLUMNS = (
+# A stay's snapshot (``StayFact``), in this order; the amounts are cents.
+SNAPSHOT_COLUMNS = (
+    "stay_id",
     "property_id",
-    "stay_date",
-    *DIMENSIONS,
-    "room_nights",
-    "room_revenue",
-    "fnb_revenue",
-    "other_revenue",
-    "lost_revenue",
-)
-_BOOKING_COLUMNS = (
-    "property_id",
+    "guest_id",
     "arrival_date",
+    "last_date",
+    "nights",
     "booking_month",
     "lead_bucket",
     "los",
+    "lead_time_days",
     *DIMENSIONS,
-    "bookings",
-    "room_nights",
-    "lead_time_sum",
-    "lead_time_known",
-    "room_revenue",
-    "lost_revenue",
+    "room_cents",
+    "fnb_cents",
+    "other_cents",
+    "lost_cents",
 )
-
-
-_SPAN_COLUMNS = ("stay_id", "property_id", "first_date", "last_date")
+_DIMS = slice(10, 19)
+_AMOUNTS = slice(19, 23)
+NIGHT_KEY = ("property_id", "stay_date", *DIMENSIONS)
+NIGHT_SUMS = ("stays", "room_nights", "room_revenue", "fnb_revenue", "other_revenue", "lost_revenue")
+BOOKING_KEY = ("property_id", "arrival_date", "booking_month", "lead_bucket", "los", *DIMENSIONS)
+BOOKING_SUMS = ("bookings", "room_nights", "lead_time_sum", "lead_time_known", "room_revenue", "lost_revenue")
+# The rollups kept with each fact table: the key columns they keep, sums as the table's.
+ROLLUPS = {
+    NightFact: ((NightDay, ("property_id", "stay_date", "status_class")),),
+    BookingFact: (
+        (BookingDay, ("property_id", "arrival_date", "booking_month", "lead_bucket", "los", "status_class")),
+        (ArrivalDay, ("property_id", "arrival_date", "status_class")),
+    ),
+}
+# Which of the sums are amounts (kept in cents until they are written).
+NIGHT_CENTS = (False, False, True, True, True, True)
+BOOKING_CENTS = (False, False, False, False, True, True)
 
 
 def stay_span(arrival: dt.date, departure: dt.date) -> tuple[dt.date, dt.date]:
@@ -127,85 +150,91 @@ def _money(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
 
-class _Facts:
-    """The facts of one property over ``first``..``last``, added up stay by stay."""
+def is_repeat(s: dict, first_stays: dict[int, dt.date]) -> bool:
+    if s["is_repeated_guest"] or s["previous_bookings_not_canceled"]:
+        return True
+    first = first_stays.get(s["guest_id"]) if s["guest_id"] else None
+    return first is not None and first < s["arrival_date"]
 
-    def __init__(self, property_id: int, first: dt.date, last: dt.date, first_stays: dict[int, dt.date]):
-        self.property_id, self.first, self.last = property_id, first, last
-        self.first_stays = first_stays
-        self.nights: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        self.bookings: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
 
-    def _repeat(self, s: dict) -> bool:
-        if s["is_repeated_guest"] or s["previous_bookings_not_canceled"]:
-            return True
-        first = self.first_stays.get(s["guest_id"]) if s["guest_id"] else None
-        return first is not None and first < s["arrival_date"]
+def stay_snapshot(s: dict, first_stays: dict[int, dt.date]) -> tuple:
+    """What the stay (a row of ``STAY_COLUMNS``) contributes, as a ``StayFact`` row;
+    ``first_stays`` holds its guest's first realised arrival in the chain."""
+    rate, booked, lead = s["exchange_rate"], s["booking_date"], s["lead_time_days"]
+    return (
+        s["id"],
+        s["property_id"],
+        s["guest_id"],
+        s["arrival_date"],
+        stay_span(s["arrival_date"], s["departure_date"])[1],
+        s["nights"],
+        booked.replace(day=1) if booked else None,
+        lead_bucket(lead),
+        min(s["nights"], MAX_LOS),
+        lead,
+        s["channel"],
+        s["distribution_channel"],
+        s["market_segment"],
+        s["country"],
+        s["customer_type"],
+        s["agent_code"],
+        s["company_code"],
+        STATUS_CLASS[s["status"]].value,
+        is_repeat(s, first_stays),
+        _cents(s["room_revenue"], rate),
+        _cents(s["fnb_revenue"], rate),
+        _cents(s["other_revenue"], rate),
+        int(Decimal(s["lost_revenue_chain"] or 0) * 100),
+    )
 
-    def add(self, s: dict) -> None:
-        status_class = STATUS_CLASS[s["status"]]
-        dims = (
-            s["channel"],
-            s["distribution_channel"],
-            s["market_segment"],
-            s["country"],
-            s["customer_type"],
-            s["agent_code"],
-            s["company_code"],
-            status_class,
-            self._repeat(s),
-        )
-        rate = s["exchange_rate"]
-        amounts = [
-            _cents(s["room_revenue"], rate),
-            _cents(s["fnb_revenue"], rate),
-            _cents(s["other_revenue"], rate),
-            int(Decimal(s["lost_revenue_chain"] or 0) * 100),
-        ]
-        start, end = stay_span(s["arrival_date"], s["departure_date"])
-        count = (end - start).days + 1
-        room_night = 1 if s["nights"] else 0
-        shares = [divmod(a, count) for a in amounts]
-        day = max(start, self.first)
-        while day <= min(end, self.last):
-            row = self.nights[(day, *dims)]
-            row[0] += room_night
-            first_night = day == start
+
+class FactSums:
+    """Night and booking sums keyed by the facts' keys, added up snapshot by snapshot
+    (``sign`` −1 takes one out), over ``first``..``last`` (every date: None)."""
+
+    def __init__(self, first: dt.date | None = None, last: dt.date | None = None):
+        self.first, self.last = first or dt.date.min, last or dt.date.max
+        self.nights: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(NIGHT_SUMS))
+        self.bookings: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(BOOKING_SUMS))
+
+    def add(self, snap: tuple, sign: int = 1) -> None:
+        property_id, arrival, last, nights = snap[1], snap[3], snap[4], snap[5]
+        dims = snap[_DIMS]
+        count = (last - arrival).days + 1
+        room_night = sign if nights else 0
+        shares = [divmod(a, count) for a in snap[_AMOUNTS]]
+        day = max(arrival, self.first)
+        while day <= min(last, self.last):
+            row = self.nights[(property_id, day, *dims)]
+            row[0] += sign
+            row[1] += room_night
+            first_night = day == arrival
             for i, (base, rest) in enumerate(shares):
-                row[i + 1] += base + (rest if first_night else 0)
+                row[i + 2] += sign * (base + (rest if first_night else 0))
             day += DAY
-        if self.first <= start <= self.last:
-            self._add_booking(s, dims, amounts)
+        if self.first <= arrival <= self.last:
+            lead = snap[9]
+            row = self.bookings[(property_id, arrival, snap[6], snap[7], snap[8], *dims)]
+            for i, value in enumerate(
+                (1, nights, lead or 0, 0 if lead is None else 1, snap[19], snap[22])  # room and lost cents
+            ):
+                row[i] += sign * value
 
-    def _add_booking(self, s: dict, dims: tuple, amounts: list[int]) -> None:
-        booked = s["booking_date"]
-        lead = s["lead_time_days"]
-        key = (
-            s["arrival_date"],
-            booked.replace(day=1) if booked else None,
-            lead_bucket(lead),
-            min(s["nights"], MAX_LOS),
-            *dims,
-        )
-        row = self.bookings[key]
-        row[0] += 1
-        row[1] += s["nights"]
-        if lead is not None:
-            row[2] += lead
-            row[3] += 1
-        row[4] += amounts[0]
-        row[5] += amounts[3]
+    @staticmethod
+    def _rows(sums: dict, cents: tuple[bool, ...], money: bool) -> Iterable[tuple]:
+        for key, values in sums.items():
+            if any(values):
+                yield (*key, *[_money(v) if money and c else v for v, c in zip(values, cents, strict=True)])
 
-    def night_rows(self) -> Iterable[tuple]:
-        for (day, *dims), (nights, room, fnb, other, lost) in self.nights.items():
-            yield (self.property_id, day, *dims, nights, _money(room), _money(fnb), _money(other), _money(lost))
+    def night_rows(self, *, money: bool = True) -> Iterable[tuple]:
+        """``NIGHT_KEY + NIGHT_SUMS`` rows (amounts in cents unless ``money``), all-zero ones left out."""
+        return self._rows(self.nights, NIGHT_CENTS, money)
 
-    def booking_rows(self) -> Iterable[tuple]:
-        for key, (count, nights, lead_sum, lead_known, room, lost) in self.bookings.items():
-            yield (self.property_id, *key, count, nights, lead_sum, lead_known, _money(room), _money(lost))
+    def booking_rows(self, *, money: bool = True) -> Iterable[tuple]:
+        return self._rows(self.bookings, BOOKING_CENTS, money)
 
 
-def _first_stays(guest_ids: set[int] | None) -> dict[int, dt.date]:
+def first_stays(guest_ids: set[int] | None) -> dict[int, dt.date]:
     """Each guest's first realised arrival anywhere in the chain (all guests: None)."""
     stays = Stay.objects.filter(status__in=REALISED_STATUSES, guest_id__isnull=False)
     if guest_ids is not None:
@@ -222,7 +251,13 @@ def _overlapping(property_id: int, first: dt.date, last: dt.date):
     )
 
 
-def _insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+def _overlapping_snapshots(property_id: int, first: dt.date, last: dt.date):
+    return StayFact.objects.filter(
+        property_id=property_id, arrival_date__range=(earliest_arrival(first), last), last_date__gte=first
+    )
+
+
+def insert_rows(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
     rows = list(rows)
     if not rows:
         return 0
@@ -235,101 +270,102 @@ def _insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
 
 
 def _rebuild_range(
-    property_id: int, first: dt.date, last: dt.date, first_stays: dict | None = None, *, whole: bool = False
+    property_id: int, first: dt.date, last: dt.date, first_stays_by_guest: dict | None = None, *, whole: bool = False
 ) -> dict:
-    """Replace the facts of one property over ``first``..``last`` (inside the caller's
-    transaction, the property row held)."""
-    if connection.vendor == "postgresql" and not _force_python:
-        NightFact.objects.filter(property_id=property_id, stay_date__range=(first, last)).delete()
-        BookingFact.objects.filter(property_id=property_id, arrival_date__range=(first, last)).delete()
-        if whole:
-            StaySpan.objects.filter(property_id=property_id).delete()
-        return rebuild_range_sql(property_id, first, last)
-    stays = _overlapping(property_id, first, last).values(*_STAY_COLUMNS)
-    if first_stays is None:
-        guests = set(
-            _overlapping(property_id, first, last)
-            .filter(guest_id__isnull=False)
-            .values_list("guest_id", flat=True)
-            .distinct()
-        )
-        first_stays = _first_stays(guests)
-    facts = _Facts(property_id, first, last, first_stays)
-    spans = []
-    for stay in stays.iterator(chunk_size=5000):
-        facts.add(stay)
-        spans.append((stay["id"], property_id, *stay_span(stay["arrival_date"], stay["departure_date"])))
+    """Replace the facts of one property over ``first``..``last`` and the snapshots of
+    the stays counting on those dates (inside the caller's transaction, the property row
+    held).  A range trusts the facts outside it: the stays counting on both sides of it
+    keep their old nights there (the whole rebuild is the one that repairs)."""
     NightFact.objects.filter(property_id=property_id, stay_date__range=(first, last)).delete()
     BookingFact.objects.filter(property_id=property_id, arrival_date__range=(first, last)).delete()
-    nights = _insert(NightFact, _NIGHT_COLUMNS, facts.night_rows())
-    bookings = _insert(BookingFact, _BOOKING_COLUMNS, facts.booking_rows())
-    if whole:
-        StaySpan.objects.filter(property_id=property_id).delete()
-        _insert(StaySpan, _SPAN_COLUMNS, spans)
-    else:
-        _save_spans(spans)
-    return {"night_rows": nights, "booking_rows": bookings, "stays": len(spans)}
+    snapshots = StayFact.objects.filter(property_id=property_id)
+    (snapshots if whole else _overlapping_snapshots(property_id, first, last)).delete()
+    if connection.vendor == "postgresql" and not _force_python:
+        return rebuild_range_sql(property_id, first, last)
+    stays = _overlapping(property_id, first, last).values(*STAY_COLUMNS)
+    if first_stays_by_guest is None:
+        guests = set(stays.filter(guest_id__isnull=False).values_list("guest_id", flat=True).distinct())
+        first_stays_by_guest = first_stays(guests)
+    sums = FactSums(first, last)
+    snaps = []
+    for stay in stays.iterator(chunk_size=5000):
+        snaps.append(stay_snapshot(stay, first_stays_by_guest))
+        sums.add(snaps[-1])
+    StayFact.objects.filter(stay_id__in=[s[0] for s in snaps]).delete()  # a stay moved from another hotel
+    nights = insert_rows(NightFact, NIGHT_KEY + NIGHT_SUMS, sums.night_rows())
+    bookings = insert_rows(BookingFact, BOOKING_KEY + BOOKING_SUMS, sums.booking_rows())
+    insert_rows(StayFact, SNAPSHOT_COLUMNS, snaps)
+    return {"night_rows": nights, "booking_rows": bookings, "stays": len(snaps)}
 
 
-def _save_spans(spans: list[tuple]) -> None:
-    if not spans:
-        return
-    StaySpan.objects.filter(stay_id__in=[s[0] for s in spans]).delete()
-    _insert(StaySpan, _SPAN_COLUMNS, spans)
+def _rebuild_rollups(property_id: int, first: dt.date, last: dt.date) -> None:
+    """Sum the rollups of one property over ``first``..``last`` from its facts (the same
+    statement on every database)."""
+    with connection.cursor() as cursor:
+        for base, sums in ((NightFact, NIGHT_SUMS), (BookingFact, BOOKING_SUMS)):
+            for model, key in ROLLUPS[base]:
+                date = key[1]
+                model.objects.filter(property_id=property_id, **{f"{date}__range": (first, last)}).delete()
+                columns = ", ".join(key)
+                cursor.execute(
+                    f"INSERT INTO {model._meta.db_table} ({columns}, {', '.join(sums)}) "
+                    f"SELECT {columns}, {', '.join(f'SUM({c})' for c in sums)} FROM {base._meta.db_table} "
+                    f"WHERE property_id = %s AND {date} BETWEEN %s AND %s GROUP BY {columns}",
+                    [property_id, first, last],
+                )
 
 
-def _lock(property_ids: Iterable[int]) -> None:
-    list(Property.objects.select_for_update().filter(pk__in=sorted(set(property_ids))).order_by("pk").values("pk"))
+def source_value_sql(dimension: str) -> str:
+    """A dimension's value as ``SourceDay.value`` holds it (the same on every database)."""
+    return "CASE WHEN is_repeat THEN '1' ELSE '0' END" if dimension == "is_repeat" else dimension
 
 
-# Dates of one property closer than this are rebuilt as one range; farther apart, apart.
-MERGE_GAP = dt.timedelta(days=7)
+def _rebuild_sources(property_id: int, first: dt.date, last: dt.date) -> None:
+    """``SourceDay`` of one property over ``first``..``last``, summed from its booking facts."""
+    SourceDay.objects.filter(property_id=property_id, arrival_date__range=(first, last)).delete()
+    sums = ", ".join(f"SUM({c})" for c in BOOKING_SUMS)
+    parts = [
+        f"SELECT property_id, arrival_date, '{d}', {source_value_sql(d)}, status_class, {sums} "
+        "FROM performance_bookingfact WHERE property_id = %s AND arrival_date BETWEEN %s AND %s "
+        f"GROUP BY property_id, arrival_date, {source_value_sql(d)}, status_class"
+        for d in SOURCE_DIMENSIONS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO performance_sourceday (property_id, arrival_date, dimension, value, status_class, "
+            f"{', '.join(BOOKING_SUMS)}) " + " UNION ALL ".join(parts),
+            [property_id, first, last] * len(parts),
+        )
 
 
-def _disjoint(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
-    """The spans merged where they overlap or lie within ``MERGE_GAP`` of each other."""
-    merged: list[list[dt.date]] = []
-    for first, last in sorted(spans):
-        if merged and first <= merged[-1][1] + MERGE_GAP:
-            merged[-1][1] = max(merged[-1][1], last)
+# What the reports read, vacuumed after a rebuild outside a transaction (the rebuild
+# deleted every old row); the other tables only analysed.
+_READ_TABLES = (NightFact, BookingFact, NightDay, BookingDay, ArrivalDay, SourceDay)
+_KEPT_TABLES = (
+    "performance_stayfact",
+    "performance_journeystay",
+    "performance_guestratefact",
+    "performance_cohortfact",
+)
+
+
+def _tidy() -> None:
+    """Fresh statistics (planned on the empty tables' numbers, a year's report sorted half
+    a million rows on disk instead of hashing them) and, when the rebuild committed on its
+    own, the old rows cleared from the tables the reports scan."""
+    read = ", ".join(model._meta.db_table for model in _READ_TABLES)
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute(f"ANALYZE {read}, {', '.join(_KEPT_TABLES)}")
         else:
-            merged.append([first, last])
-    return [(first, last) for first, last in merged]
+            cursor.execute(f"VACUUM (ANALYZE) {read}")
+            cursor.execute(f"ANALYZE {', '.join(_KEPT_TABLES)}")
 
 
-def facts_refresh_stays(*, stay_ids: list[int]) -> dict:
-    """Refresh the facts of every date the stays count on now or were counted on
-    before (``StaySpan``), per property: what ``stays_upserted`` calls.  Only those
-    dates: a batch holding a stay of 2019 and one of next year rebuilds two short
-    ranges, not the seven years between them."""
-    if not stay_ids:
-        return {"ranges": 0}
-    spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for chunk_start in range(0, len(stay_ids), 5000):
-        chunk = stay_ids[chunk_start : chunk_start + 5000]
-        for pid, arrival, departure in Stay.objects.filter(pk__in=chunk).values_list(
-            "property_id", "arrival_date", "departure_date"
-        ):
-            spans[pid].append(stay_span(arrival, departure))
-        for pid, first, last in StaySpan.objects.filter(stay_id__in=chunk).values_list(
-            "property_id", "first_date", "last_date"
-        ):
-            spans[pid].append((first, last))
-    return facts_refresh(ranges={pid: _disjoint(found) for pid, found in spans.items()})
-
-
-def facts_refresh(*, ranges: dict[int, tuple[dt.date, dt.date] | list[tuple[dt.date, dt.date]]]) -> dict:
-    """Rebuild the facts of each property over its date range (or ranges), all in one
-    transaction."""
-    totals = {"ranges": 0, "night_rows": 0, "booking_rows": 0, "stays": 0}
-    with transaction.atomic():
-        _lock(ranges)
-        for property_id, found in sorted(ranges.items()):
-            for first, last in [found] if isinstance(found, tuple) else found:
-                totals["ranges"] += 1
-                for key, value in _rebuild_range(property_id, first, last).items():
-                    totals[key] += value
-    return totals
+def lock_properties(property_ids: Iterable[int] | None = None) -> None:
+    """Hold these property rows (every one: None) in id order, as every writer of the facts does."""
+    rows = Property.objects.all() if property_ids is None else Property.objects.filter(pk__in=sorted(set(property_ids)))
+    list(rows.select_for_update().order_by("pk").values("pk"))
 
 
 def facts_rebuild(
@@ -339,9 +375,10 @@ def facts_rebuild(
     end: dt.date | None = None,
     as_of: dt.date | None = None,
 ) -> dict:
-    """Rebuild the facts of every property (or those given) over every date its stays
-    count on, or over ``start``..``end``: idempotent, one transaction, so the reports
-    see the old facts until the new ones are complete.  Returns counts and seconds."""
+    """Rebuild the facts and the snapshots of every property (or those given) over every
+    date its stays count on, or over ``start``..``end``: idempotent, one transaction, so
+    the reports see the old facts until the new ones are complete.  Returns counts and
+    seconds."""
     began = time.monotonic()
     stays = Stay.objects.all()
     if property_ids is not None:
@@ -357,28 +394,24 @@ def facts_rebuild(
     totals = {"ranges": len(ranges), "night_rows": 0, "booking_rows": 0, "stays": 0}
     with transaction.atomic():
         # The whole chain's rebuild holds every property (the journeys are chain-wide).
-        _lock(ranges if property_ids is not None else Property.objects.values_list("pk", flat=True))
+        lock_properties(ranges if property_ids is not None else None)
         if whole:
             # Facts of a property with no stay left, or of dates no stay counts on any more.
-            for model in (NightFact, BookingFact, StaySpan):
+            for model in (NightFact, BookingFact, NightDay, BookingDay, ArrivalDay, SourceDay, StayFact):
                 rows = model.objects.all()
                 if property_ids is not None:
                     rows = rows.filter(property_id__in=list(property_ids))
                 rows.delete()
-        first_stays = None if connection.vendor == "postgresql" and not _force_python else _first_stays(None)
+        first_by_guest = None if connection.vendor == "postgresql" and not _force_python else first_stays(None)
         for property_id, (first, last) in sorted(ranges.items()):
-            for key, value in _rebuild_range(property_id, first, last, first_stays, whole=whole).items():
+            for key, value in _rebuild_range(property_id, first, last, first_by_guest, whole=whole).items():
                 totals[key] += value
+            _rebuild_rollups(property_id, first, last)
+            _rebuild_sources(property_id, first, last)
         if property_ids is None:
             totals.update(journeys_rebuild())
     if connection.vendor == "postgresql":
-        # Fresh statistics: planned on the empty tables' numbers, a year's report sorted
-        # half a million rows on disk instead of hashing them.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE performance_nightfact, performance_bookingfact, performance_stayspan, "
-                "performance_journeystay, performance_guestratefact, performance_cohortfact"
-            )
+        _tidy()
     totals["seconds"] = round(time.monotonic() - began, 3)
     if as_of is not None:  # the nightly run's date, for its step row
         totals["as_of"] = as_of.isoformat()

@@ -1,6 +1,6 @@
 """The daily facts: each night on its own date, amounts spread to the cent, status
-classes, repeat guests, refreshed on every stay write (old and new dates) and rebuilt
-idempotently; PostgreSQL's INSERT … SELECT and the Python builder agree."""
+classes, repeat guests, kept by difference on every stay write (old and new dates) and
+rebuilt idempotently; PostgreSQL's INSERT … SELECT and the Python builder agree."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from guests import services as guest_services
-from performance.models import BookingFact, NightFact, StaySpan
+from performance.models import BookingFact, NightFact, StayFact
 from performance.services import facts, facts_rebuild
 from tests.factories import GuestFactory, StayFactory
 from tests.guests.factories import stay_row
+from tests.performance.facts_tables import fact_tables
 
 
 def _nights(**filters):
@@ -90,7 +91,7 @@ def test_a_stay_write_refreshes_its_old_and_new_dates(hotel, django_capture_on_c
             )
         )
     assert _nights() == {dt.date(2026, 4, 1): 1}
-    assert StaySpan.objects.get(stay_id=stay.pk).first_date == dt.date(2026, 4, 1)
+    assert StayFact.objects.get(stay_id=stay.pk).arrival_date == dt.date(2026, 4, 1)
     assert BookingFact.objects.get().arrival_date == dt.date(2026, 4, 1)
 
 
@@ -124,70 +125,15 @@ def test_postgres_and_python_builders_agree(hotel, other_hotel, monkeypatch):
     StayFactory(property=other_hotel, status="cancelled", adr=Decimal("99.99"), room_revenue=0, lead_time_days=400)
     StayFactory(property=other_hotel, arrival_date=dt.date(2026, 2, 1), departure_date=dt.date(2026, 2, 1))
 
-    def snapshot():
-        columns = [f.name for f in NightFact._meta.fields if f.name != "id"]
-        booking_columns = [f.name for f in BookingFact._meta.fields if f.name != "id"]
-        return (
-            sorted(NightFact.objects.values_list(*columns)),
-            sorted(BookingFact.objects.values_list(*booking_columns), key=str),
-            sorted(StaySpan.objects.values_list("stay_id", "first_date", "last_date")),
-        )
-
     facts_rebuild()
-    in_sql = snapshot()
+    in_sql = fact_tables()
+    assert in_sql["stays"] and in_sql["nights"] and in_sql["bookings"]
     monkeypatch.setattr(facts, "_force_python", True)
     facts_rebuild()
-    assert snapshot() == in_sql
-
-
-def _snapshot():
-    night = NightFact.objects.values_list("property_id", "stay_date", "status_class", "room_nights", "room_revenue")
-    booking = BookingFact.objects.values_list("property_id", "arrival_date", "los", "bookings", "room_revenue")
-    return sorted(night), sorted(booking)
-
-
-def test_a_batch_far_apart_in_time_rebuilds_only_its_own_dates(hotel, other_hotel, monkeypatch):
-    rebuilt = []
-    original = facts._rebuild_range
-    monkeypatch.setattr(
-        facts,
-        "_rebuild_range",
-        lambda pid, first, last, *a, **k: rebuilt.append((pid, first, last)) or original(pid, first, last, *a, **k),
-    )
-    StayFactory(property=hotel, arrival_date=dt.date(2024, 6, 1), departure_date=dt.date(2024, 6, 3))
-    old = StayFactory(property=hotel, arrival_date=dt.date(2019, 5, 1), departure_date=dt.date(2019, 5, 4))
-    new = StayFactory(property=hotel, arrival_date=dt.date(2026, 8, 1), departure_date=dt.date(2026, 8, 2))
-    near = StayFactory(property=hotel, arrival_date=dt.date(2026, 8, 5), departure_date=dt.date(2026, 8, 6))
-    there = StayFactory(property=other_hotel, arrival_date=dt.date(2026, 8, 1), departure_date=dt.date(2026, 8, 9))
-    facts_rebuild()
-    from guests.models import Stay
-
-    # The four change (dates and amounts), the 2024 stay does not.
-    Stay.objects.filter(pk__in=[old.pk, new.pk, near.pk, there.pk]).update(room_revenue=Decimal("321.00"))
-    Stay.objects.filter(pk=old.pk).update(arrival_date=dt.date(2019, 5, 2))
-    rebuilt.clear()
-    facts.facts_refresh_stays(stay_ids=[old.pk, new.pk, near.pk, there.pk])
-    assert sorted(rebuilt) == sorted(
-        [
-            (hotel.pk, dt.date(2019, 5, 1), dt.date(2019, 5, 3)),
-            (hotel.pk, dt.date(2026, 8, 1), dt.date(2026, 8, 5)),  # four days apart: one range
-            (other_hotel.pk, dt.date(2026, 8, 1), dt.date(2026, 8, 8)),
-        ]
-    )
-    incremental = _snapshot()
-    facts_rebuild()
-    assert _snapshot() == incremental
-
-
-def test_disjoint_spans_merge_only_when_close():
-    d = dt.date
-    assert facts._disjoint([(d(2026, 1, 11), d(2026, 1, 12)), (d(2026, 1, 1), d(2026, 1, 3))]) == [
-        (d(2026, 1, 1), d(2026, 1, 3)),
-        (d(2026, 1, 11), d(2026, 1, 12)),
-    ]
-    assert facts._disjoint([(d(2026, 1, 1), d(2026, 1, 3)), (d(2026, 1, 9), d(2026, 1, 9))]) == [
-        (d(2026, 1, 1), d(2026, 1, 9))
-    ]
-    assert facts._disjoint([(d(2026, 1, 1), d(2026, 1, 30)), (d(2026, 1, 5), d(2026, 1, 6))]) == [
-        (d(2026, 1, 1), d(2026, 1, 30))
-    ]
+    assert fact_tables() == in_sql
+    # A date range alone, both ways.
+    facts_rebuild(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 10))
+    in_python = fact_tables()
+    monkeypatch.setattr(facts, "_force_python", False)
+    facts_rebuild(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 10))
+    assert fact_tables() == in_python == in_sql

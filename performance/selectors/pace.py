@@ -1,8 +1,9 @@
 """On-the-books pace: bookings on hand for the next 90 days by arrival date, against
 what was on hand at the same lead time last year for the same weekday a year earlier
 (364 days).  On hand = booked by then and not cancelled by then; read from the stays of
-those 180 arrival dates (a bounded range on the (property, arrival date) index), since
-the facts keep no booking history day by day."""
+those 180 arrival dates, since the facts keep no booking history day by day: chain-wide
+from the covering index ``stay_arrival_pace_idx`` alone (every column counted here is in
+it: ``COUNT(*)``, not the id), for a hotel through (property, arrival date)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _on_hand(f: ReportFilter, first: dt.date, last: dt.date, as_of: dt.date) -> 
     rows = (
         stays.filter(held & not_cancelled)
         .values("arrival_date")
-        .annotate(bookings=Count("id"), room_nights=Sum("nights"))
+        .annotate(bookings=Count("*"), room_nights=Sum("nights"))
     )
     return {r["arrival_date"]: r for r in rows}
 

@@ -257,7 +257,8 @@ def bench_ingest(chain, *, batches: int, size: int = 500, log=print) -> dict:
         out[f"tasks after {phase}"] = worker
         log(
             f"    ingest {phase:<6} {stats['stays_per_s']:>6,} stays/s through the API (batch of {size}: "
-            f"p95 {stats['p95_ms']:.0f} ms); its {tasks} tasks on one worker: {worker['stays_per_s'] or 0:,} stays/s"
+            f"p95 {stats['p95_ms']:.0f} ms); its {tasks} tasks on one worker: "
+            + (f"{worker['stays_per_s']:,} stays/s" if tasks else "none (nothing changed)")
         )
     return out
 

@@ -258,7 +258,9 @@ class StayFact(models.Model):
         verbose_name = _("stay fact")
         verbose_name_plural = _("stay facts")
         indexes = [
-            models.Index(fields=["guest_id"], name="perf_stayfact_guest_idx"),
+            # A guest's stays, and their first realised arrival from the index alone (every
+            # refresh asks it of the batch's guests: 170 ms through the heap at 5 M stays).
+            models.Index(fields=["guest_id", "status_class", "arrival_date"], name="perf_stayfact_guest_first_idx"),
             models.Index(fields=["property_id", "arrival_date"], name="perf_stayfact_prop_date_idx"),
         ]
 

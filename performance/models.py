@@ -64,8 +64,9 @@ class FactDimensions(models.Model):
         abstract = True
 
 
-class NightFact(FactDimensions):
-    stay_date = models.DateField(_("stay date"))
+class NightMeasures(models.Model):
+    """What a night row sums (``NightFact`` and its rollup ``NightDay``)."""
+
     # Stays counted in this row: the row exists exactly while one does (a day use adds no room night).
     stays = models.PositiveIntegerField(_("stays"), default=0)
     room_nights = models.PositiveIntegerField(_("room nights"), default=0)
@@ -73,6 +74,29 @@ class NightFact(FactDimensions):
     fnb_revenue = _amount(_("F&B revenue (chain currency)"))
     other_revenue = _amount(_("other revenue (chain currency)"))
     lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        abstract = True
+
+
+class BookingMeasures(models.Model):
+    """What a booking row sums (``BookingFact`` and its rollups ``BookingDay``,
+    ``ArrivalDay`` and ``SourceDay``): ``bookings`` counts the stays in the row, which exists
+    exactly while one does."""
+
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
+    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
+    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
+    room_revenue = _amount(_("room revenue (chain currency)"))
+    lost_revenue = _amount(_("lost revenue (chain currency)"))
+
+    class Meta:
+        abstract = True
+
+
+class NightFact(FactDimensions, NightMeasures):
+    stay_date = models.DateField(_("stay date"))
 
     class Meta:
         verbose_name = _("night fact")
@@ -84,19 +108,13 @@ class NightFact(FactDimensions):
         ]
 
 
-class BookingFact(FactDimensions):
+class BookingFact(FactDimensions, BookingMeasures):
     arrival_date = models.DateField(_("arrival date"))
     booking_month = models.DateField(_("booking month"), null=True, blank=True)
     # Lower bound of the lead-time bucket (performance.buckets), none when unknown.
     lead_bucket = models.PositiveSmallIntegerField(_("lead time from (days)"), null=True, blank=True)
     # Nights, the last bucket holding every longer stay (performance.buckets.MAX_LOS).
     los = models.PositiveSmallIntegerField(_("length of stay"))
-    bookings = models.PositiveIntegerField(_("bookings"), default=0)
-    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
-    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
-    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
-    room_revenue = _amount(_("room revenue (chain currency)"))
-    lost_revenue = _amount(_("lost revenue (chain currency)"))
 
     class Meta:
         verbose_name = _("booking fact")
@@ -107,19 +125,13 @@ class BookingFact(FactDimensions):
         ]
 
 
-class NightDay(models.Model):
+class NightDay(NightMeasures):
     """``NightFact`` summed over every dimension but the status class: what a report
     without a dimension filter reads (``performance.selectors.routing``)."""
 
     property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
     stay_date = models.DateField(_("stay date"))
     status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
-    stays = models.PositiveIntegerField(_("stays"), default=0)
-    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
-    room_revenue = _amount(_("room revenue (chain currency)"))
-    fnb_revenue = _amount(_("F&B revenue (chain currency)"))
-    other_revenue = _amount(_("other revenue (chain currency)"))
-    lost_revenue = _amount(_("lost revenue (chain currency)"))
 
     rolls_up = "NightFact"
 
@@ -132,7 +144,7 @@ class NightDay(models.Model):
         ]
 
 
-class BookingDay(models.Model):
+class BookingDay(BookingMeasures):
     """``BookingFact`` summed over every dimension but the status class (booking month,
     lead-time bucket and length of stay kept)."""
 
@@ -142,12 +154,6 @@ class BookingDay(models.Model):
     lead_bucket = models.PositiveSmallIntegerField(_("lead time from (days)"), null=True, blank=True)
     los = models.PositiveSmallIntegerField(_("length of stay"))
     status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
-    bookings = models.PositiveIntegerField(_("bookings"), default=0)
-    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
-    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
-    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
-    room_revenue = _amount(_("room revenue (chain currency)"))
-    lost_revenue = _amount(_("lost revenue (chain currency)"))
 
     rolls_up = "BookingFact"
 
@@ -160,7 +166,7 @@ class BookingDay(models.Model):
         ]
 
 
-class ArrivalDay(models.Model):
+class ArrivalDay(BookingMeasures):
     """``BookingFact`` summed over everything but the arrival date and the status class:
     arrivals by day (production's stays, the day-of-week pattern, cancellations by
     arrival month)."""
@@ -168,12 +174,6 @@ class ArrivalDay(models.Model):
     property = models.ForeignKey("guests.Property", on_delete=models.CASCADE, related_name="+")
     arrival_date = models.DateField(_("arrival date"))
     status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
-    bookings = models.PositiveIntegerField(_("bookings"), default=0)
-    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
-    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
-    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
-    room_revenue = _amount(_("room revenue (chain currency)"))
-    lost_revenue = _amount(_("lost revenue (chain currency)"))
 
     class Meta:
         verbose_name = _("arrivals by status")
@@ -197,7 +197,7 @@ SOURCE_DIMENSIONS = (
 )
 
 
-class SourceDay(models.Model):
+class SourceDay(BookingMeasures):
     """``BookingFact`` summed by property × arrival date × status class for one dimension
     at a time: ``dimension`` names the column, ``value`` holds its value as text (``is_repeat``
     as "1" or "0"); what the guest-source report reads without a dimension filter."""
@@ -207,12 +207,6 @@ class SourceDay(models.Model):
     dimension = models.CharField(_("dimension"), max_length=20)
     value = models.CharField(_("value"), max_length=40, blank=True)
     status_class = models.CharField(_("status"), max_length=10, choices=StatusClass.choices)
-    bookings = models.PositiveIntegerField(_("bookings"), default=0)
-    room_nights = models.PositiveIntegerField(_("room nights"), default=0)
-    lead_time_sum = models.BigIntegerField(_("lead time sum (days)"), default=0)
-    lead_time_known = models.PositiveIntegerField(_("bookings with a lead time"), default=0)
-    room_revenue = _amount(_("room revenue (chain currency)"))
-    lost_revenue = _amount(_("lost revenue (chain currency)"))
 
     class Meta:
         verbose_name = _("booking fact by dimension")

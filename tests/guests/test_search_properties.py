@@ -274,3 +274,30 @@ def test_name_and_phone_tail_in_any_order_put_the_guest_first(family, given_name
         query = " ".join(parts[p] for p in order)
         found = guest_search(query=query)
         assert found and found[0].pk == guest.pk, query
+
+
+# --- Edit distance (no database) ---------------------------------------------------------------
+
+
+def _reference_osa(a: str, b: str) -> int:
+    """Optimal string alignment distance, the textbook dynamic programme."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+@given(st.text(alphabet="abcdeh", max_size=9), st.text(alphabet="abcdeh", max_size=9), st.integers(1, 4))
+@example("cehnyan", "chenyan", 3)  # a swap of neighbours is one slip
+@example("ca", "abc", 3)  # OSA, not Damerau: a swapped pair is not edited again
+def test_edit_distance_is_the_optimal_string_alignment_distance_capped(a, b, cap):
+    from guests.selectors.search_fuzzy import edit_distance
+
+    assert edit_distance(a, b, cap) == min(_reference_osa(a, b), cap)

@@ -19,6 +19,9 @@ class CareConfig(AppConfig):
                 profile=guest_section.guest_care_profile,
                 template="care/_guest_section.html",
                 badges=guest_section.churn_badges,
+                # The section's warnings are the viewer's properties'; the badge is the chain's.
+                profile_badges=guest_section.churn_badges_from_section,
+                profile_badges_chain_wide_only=True,
                 permission="care.view_churnwarning",
             ),
             MergeHandler(key="care", order=60, move=services.merge_move, restore=services.merge_restore),

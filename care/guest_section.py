@@ -131,6 +131,11 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
     }
 
 
+def churn_badges_from_section(data: dict) -> list[Badge]:
+    """The churn-risk badge from the 360 view's care data (its open warning)."""
+    return [Badge(_("churn risk"), "warning")] if data.get("open_warning") else []
+
+
 def churn_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     """ "churn risk" on every guest with an open warning (one query)."""
     label = _("churn risk")

@@ -15,7 +15,9 @@ contributes in its ``AppConfig.ready`` with :func:`register`::
   ``/api/v1/guests/{id}/profile/`` (a constant number of queries whatever the history),
   the ``template`` that renders it, ``badges(guest_ids)`` for search results and lists
   (one query for the whole page), and ``profile_badges(data)`` where the section's own
-  profile data already says the same (the 360 view then reads no badge twice).
+  profile data already says the same (the 360 view then reads no badge twice; with
+  ``profile_badges_chain_wide_only`` only for a viewer who sees every property, where the
+  section's data covers the viewer's properties and the badge the whole chain).
 * :class:`IdentifierLookup` — ``lookup(text) -> list[guest id]`` for identifiers an app
   owns (member numbers …), tried by guest search before names.
 * :class:`MergeHandler` — ``move(merged_id, survivor_id) -> dict`` inside the merge
@@ -33,6 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from . import scope
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class GuestSection:
     # ``badges`` would answer: the 360 view then spends no query on them.
     profile_badges: Callable[[dict], list[Badge]] | None = None
     badges_source: str | None = None  # the section whose data ``profile_badges`` reads (default: this one)
+    # The section's data covers only the viewer's properties while ``badges`` looks at the
+    # whole chain: ``profile_badges`` answers only for a viewer who sees every property.
+    profile_badges_chain_wide_only: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -118,12 +125,19 @@ def badges_for(
         if section.badges is None:
             continue
         source = section.badges_source or section.key
-        if section.profile_badges is not None and source in profiles and len(ids) == 1:
+        if _profile_answers(section, source, profiles, ids, viewer):
             result[ids[0]].extend(section.profile_badges(profiles[source]))
             continue
         for gid, badges in section.badges(ids).items():
             result.setdefault(gid, []).extend(badges)
     return result
+
+
+def _profile_answers(section: GuestSection, source: str, profiles: dict, ids: list[int], viewer) -> bool:
+    """Whether the 360 view's section data says what ``section.badges`` would."""
+    if section.profile_badges is None or source not in profiles or len(ids) != 1:
+        return False
+    return not section.profile_badges_chain_wide_only or scope.home_properties(viewer) is None
 
 
 def identifier_lookups() -> list[IdentifierLookup]:

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm_site import parsing, scope
-from crm_site.errors import DomainError
+from crm_site.errors import DomainError, ErrorBag, NotFound
 from crm_site.idempotency import idempotent
 from crm_site.permissions import require_perms
 from crm_site.revenue import revenue_fields, sees_revenue
@@ -87,8 +87,9 @@ class GuestViewSet(
                     "Search text, any tokens in any order: a name in any script or spelling (characters, "
                     "pinyin, initials, Latin; typos tolerated), a phone tail of 4+ digits, a birth year, a "
                     "member number with or without its letter, an e-mail or its start, a city.  Best match "
-                    "first; ``count`` is every match, ``results`` the first page, ``hint`` says how to narrow "
-                    "when there are more.  Empty, over 100 characters or punctuation only: 400 naming ``q``."
+                    "first; ``count`` is every match, ``results`` the best ``page_size`` of them (one page: "
+                    "``page`` other than 1 is a 404), ``hint`` says how to narrow when there are more.  Empty, "
+                    "over 100 characters or punctuation only: 400 naming ``q``."
                 ),
             )
         ]
@@ -96,7 +97,7 @@ class GuestViewSet(
     def list(self, request, *args, **kwargs):
         if "q" not in request.query_params:
             return super().list(request, *args, **kwargs)
-        lookup = selectors.guest_lookup(query=selectors.lookup_text(request.query_params["q"]))
+        lookup = selectors.guest_lookup(**self._lookup_arguments(request))
         results, total = lookup.guests, lookup.total
         if set(request.query_params) - {"q", "format", "page", "page_size"}:
             # Other filters narrow the matches (one more query, only when asked for).
@@ -113,6 +114,19 @@ class GuestViewSet(
                 "total": total,
             }
         return Response(body)
+
+    def _lookup_arguments(self, request) -> dict:
+        """``q``, ``page`` and ``page_size`` of a lookup, every invalid one named at once.
+        A lookup answers one page, its best matches (``page_size`` of them): a later page
+        is a 404 like any page past the last; a token more narrows the matches instead."""
+        bag = ErrorBag()
+        text = bag.check(selectors.lookup_text, request.query_params["q"])
+        page = bag.check(self.paginator.get_page_number, request, None)
+        limit = bag.check(self.paginator.get_page_size, request) if "page_size" in request.query_params else None
+        bag.raise_if_any()
+        if page != 1:
+            raise NotFound(_("A lookup has one page, its best matches: add a token to narrow them."), field="page")
+        return {"query": text, "limit": limit}
 
     def retrieve(self, request, *args, **kwargs):
         """One profile; the read is audited (who read which guest, when)."""

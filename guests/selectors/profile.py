@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, Sum, Window, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from crm_site import parsing, scope
@@ -81,27 +81,7 @@ def guest_profile(
     # The profile is chain-wide; its stays are the viewer's (crm_site.scope), and the
     # amounts are for those who may see revenue (crm_site.revenue).
     guest_stays = scope.scoped(Stay.objects.filter(guest_id=guest.pk), viewer)
-    stays = list(
-        guest_stays.select_related("property")
-        .only(
-            "property__code",
-            "property__name",
-            "property__name_zh",
-            "property__timezone",
-            "guest_id",
-            *PROFILE_STAY_FIELDS,
-        )
-        .order_by("-arrival_date", "-id")[:stay_limit]
-    )
-    # Totals in the chain currency: the split (room / F&B / other) is per stay, in the
-    # currency each hotel billed, and cannot be summed across hotels.
-    checked_out = Q(status=Stay.Status.CHECKED_OUT)
-    spend = guest_stays.aggregate(
-        stays=Count("id", filter=checked_out),
-        nights=Sum("nights", filter=checked_out),
-        total=Sum("total_revenue", filter=checked_out),
-        all_stays=Count("id"),
-    )
+    stays, spend = _latest_stays_and_spend(guest_stays, stay_limit)
     stays_total = spend.pop("all_stays")
     spend["currency"] = money.chain_currency()
     spend = without_revenue(spend, viewer, keys=("total", "currency"))
@@ -123,6 +103,38 @@ def guest_profile(
         stays_total=stays_total,
         all_properties=scope.home_properties(viewer) is None,
     )
+
+
+def _latest_stays_and_spend(guest_stays, stay_limit: int) -> tuple[list[Stay], dict]:
+    """The latest ``stay_limit`` stays with the totals of all of them, in one statement:
+    the totals are window aggregates over every stay, computed before the LIMIT.  Totals
+    in the chain currency: the split (room / F&B / other) is per stay, in the currency
+    each hotel billed, and cannot be summed across hotels."""
+    checked_out = Q(status=Stay.Status.CHECKED_OUT)
+    totals = {
+        "stays": Window(Count("id", filter=checked_out)),
+        "nights": Window(Sum("nights", filter=checked_out)),
+        "total": Window(Sum("total_revenue", filter=checked_out)),
+        "all_stays": Window(Count("id")),
+    }
+    stays = list(
+        guest_stays.select_related("property")
+        .only(
+            "property__code",
+            "property__name",
+            "property__name_zh",
+            "property__timezone",
+            "guest_id",
+            *PROFILE_STAY_FIELDS,
+        )
+        .annotate(**{f"_spend_{key}": window for key, window in totals.items()})
+        .order_by("-arrival_date", "-id")[: max(stay_limit, 1)]
+    )
+    # No stay: what the aggregates of an empty set are (counts 0, sums none).
+    spend = {"stays": 0, "nights": None, "total": None, "all_stays": 0}
+    if stays:
+        spend = {key: getattr(stays[0], f"_spend_{key}") for key in totals}
+    return stays[:stay_limit], spend
 
 
 def preference_vocabulary() -> list[PreferenceType]:

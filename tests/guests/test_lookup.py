@@ -209,6 +209,31 @@ def test_the_api_counts_every_match_and_hints(api, front_desk):
     assert "birth year" in body["hint"]
 
 
+def test_a_lookup_answers_page_size_matches_on_its_one_page(api, front_desk):
+    GuestFactory.create_batch(8, family_name_latin="Smith")
+    client = api.as_user(front_desk)
+    body = client.get("/api/v1/guests/", {"q": "smith", "page_size": 5, "page": 1}).json()
+    assert (body["count"], len(body["results"])) == (8, 5) and "hint" in body
+    later = client.get("/api/v1/guests/", {"q": "smith", "page": 2})
+    assert later.status_code == 404 and "page" in later.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "params, fields",
+    [
+        ({"q": "smith", "page": "true"}, {"page"}),  # schemathesis: was accepted as the first page
+        ({"q": "smith", "page": "0"}, {"page"}),
+        ({"q": "smith", "page_size": "x"}, {"page_size"}),
+        ({"q": "smith", "page_size": "501"}, {"page_size"}),
+        ({"q": "!!!", "page": "", "page_size": "0"}, {"q", "page", "page_size"}),  # all at once
+    ],
+)
+def test_a_lookups_page_and_size_are_checked_like_any_list(api, front_desk, params, fields):
+    response = api.as_user(front_desk).get("/api/v1/guests/", params)
+    assert response.status_code == 400, response.content
+    assert set(response.json()["errors"]) == fields
+
+
 def test_result_rows_tell_namesakes_apart(client, front_desk, hotel, namesakes):
     StayFactory(guest=namesakes["target"], property=hotel, arrival_date=dt.date(2026, 4, 2))
     client.force_login(front_desk)

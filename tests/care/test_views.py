@@ -223,3 +223,26 @@ def test_pages_need_login(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert CareTask.objects.count() == 0 and ChurnWarning.objects.count() == 0
+
+
+def test_the_churn_badge_is_the_chains_whoever_reads_the_360(client, front_desk, chain_admin, hotel, other_hotel):
+    """The care section shows the viewer's hotels' warnings; the badge says whether the
+    guest has an open warning anywhere.  For a viewer who sees every hotel the section's
+    own data answers (no badge query); for the others the badge is read chain-wide."""
+    guest = GuestFactory(family_name_latin="Elsewhere")
+    ChurnWarningFactory(guest=guest, last_property=other_hotel)
+    url = reverse("guests:detail", args=[guest.pk])
+    client.force_login(front_desk)  # bound to `hotel`: the warning is not theirs
+    with CaptureQueriesContext(connection) as desk:
+        html = client.get(url).content.decode()
+    assert "churn risk" in html
+    assert any('"care_churnwarning"."status" = ' in q["sql"] for q in desk.captured_queries)
+    client.force_login(chain_admin)
+    with CaptureQueriesContext(connection) as admin:
+        html = client.get(url).content.decode()
+    assert "churn risk" in html
+    badge_reads = [q for q in admin.captured_queries if 'SELECT "care_churnwarning"."guest_id" AS' in q["sql"]]
+    assert badge_reads == []
+    ChurnWarningFactory(guest=GuestFactory(), last_property=hotel)  # someone else's warning
+    calm = GuestFactory(family_name_latin="Calm")
+    assert "churn risk" not in client.get(reverse("guests:detail", args=[calm.pk])).content.decode()

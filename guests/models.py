@@ -452,7 +452,14 @@ class Stay(BookingFacts):
             *BOOKING_FACT_CONSTRAINTS,
         ]
         indexes = [
-            models.Index(fields=["guest", "-arrival_date"], name="stay_guest_arrival_idx"),
+            # A guest's stays, latest first; covering what a lookup reads of each candidate
+            # (latest stay, value, last hotel) so that read never visits the table: a
+            # lookup's 200 candidates have ~1,000 stays on as many pages (cold: 70 → 25 ms).
+            models.Index(
+                fields=["guest", "-arrival_date"],
+                include=["status", "total_revenue", "property", "id"],
+                name="stay_guest_arrival_idx",
+            ),
             models.Index(fields=["property", "arrival_date"], name="stay_property_arrival_idx"),
             # Departures of a day, and who is in house (leaving after the day): daily lists.
             models.Index(fields=["property", "departure_date"], name="stay_property_departure_idx"),

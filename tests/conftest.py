@@ -1,9 +1,20 @@
 import pytest
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from crm_site import roles
 from tests.factories import PropertyFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a page requested in Chinese
+    leaves Chinese active in the thread (LocaleMiddleware activates, nothing resets),
+    and the next test's messages would be Chinese."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ filters (``date``, ``floatformat``, ``localize``), every value escaped.
 """
 
 import html
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.template.defaultfilters import date, floatformat
-from django.utils import translation
+from django.utils import formats, numberformat, translation
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
@@ -48,8 +48,41 @@ def _esc(value) -> str:
     return html.escape(str(value))  # what the template's autoescape does to a plain value
 
 
+_CENT = Decimal("0.01")
+_SEPARATORS: dict[str | None, tuple[str, str, object]] = {}
+
+
+def _separators() -> tuple[str, str, object]:
+    """(decimal separator, thousand separator, grouping) of the active language."""
+    language = translation.get_language()
+    found = _SEPARATORS.get(language)
+    if found is None:
+        found = _SEPARATORS[language] = (
+            formats.get_format("DECIMAL_SEPARATOR"),
+            formats.get_format("THOUSAND_SEPARATOR"),
+            formats.get_format("NUMBER_GROUPING"),
+        )
+    return found
+
+
 def _amount(value) -> str:
-    return floatformat(value, "2g")
+    """What ``{{ value|floatformat:"2g" }}`` writes (two decimals rounded half up, grouped
+    as the active language groups), in a few microseconds instead of ~17: a page writes
+    four per stay."""
+    if value is None or value == "":
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    number = number.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if not number:
+        number = abs(number)  # never "-0.00"
+    decimal_sep, thousand_sep, grouping = _separators()
+    if thousand_sep and grouping == 3:
+        grouped = f"{number:,.2f}"
+    elif thousand_sep and grouping:  # another grouping (Indian, by four …): Django's own
+        return numberformat.format(number, decimal_sep, 2, grouping, thousand_sep, force_grouping=True)
+    else:
+        grouped = f"{number:.2f}"
+    return grouped.translate({ord(","): thousand_sep, ord("."): decimal_sep})
 
 
 @register.simple_tag
@@ -60,7 +93,8 @@ def stay_history_rows(stays, revenue=False):
     for s in stays:
         cells = (
             f"<tr><td>{_esc(s.property.code)}</td><td>{_esc(s.confirmation_number)}</td>"
-            f'<td>{_esc(date(s.arrival_date, "Y-m-d"))}</td><td class="num">{_esc(localize(s.nights))}</td>'
+            f"<td>{_esc(s.arrival_date.isoformat())}</td>"
+            f'<td class="num">{_esc(localize(s.nights))}</td>'
             f"<td>{_esc(s.room_type)} {_esc(s.room_number)}</td><td>{_esc(stay_channel(s.channel))}</td>"
             f"<td>{_esc(stay_status(s.status))}</td>"
         )

@@ -6,9 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.template.defaultfilters import floatformat
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guests.models import Stay
+from guests.templatetags.stay_labels import _amount
 from tests.factories import StayFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +58,18 @@ def test_same_markup_as_the_template_loop(stays, language, revenue):
         context = {"stays": stays, "revenue": revenue}
         assert TAG.render(Context(context)) == LOOP.render(Context(context))
     assert "&lt;b&gt;&quot;D&quot;&amp;" in TAG.render(Context({"stays": stays, "revenue": revenue}))
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de", "fr", "hi"])
+@settings(max_examples=300, deadline=None)
+@given(
+    amount=st.one_of(
+        st.decimals(min_value=-(10**10), max_value=10**10, places=2, allow_nan=False, allow_infinity=False),
+        st.decimals(min_value=-1, max_value=1, places=4, allow_nan=False, allow_infinity=False),
+        st.integers(min_value=-(10**9), max_value=10**9),
+        st.none(),
+    )
+)
+def test_amounts_are_written_as_floatformat_2g_writes_them(language, amount):
+    with translation.override(language):
+        assert _amount(amount) == floatformat(amount, "2g")

@@ -19,6 +19,7 @@ from django.db.models import F, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from crm_site.errors import DomainError, NotFound
+from crm_site.prepared import Prepared
 from crm_site.revenue import without_revenue
 from guests.models import Property
 from guests.money import chain_currency
@@ -411,17 +412,24 @@ def segment_reasons(run: SegmentationRun, rows: Iterable[GuestSegment]) -> dict[
 HISTORY_RUNS = 6
 
 
-def guest_segment_profile(guest, viewer=None) -> dict:
-    """The guest's current segment, rank and RFM, and their last few runs (1 query); the
-    net revenue only for a viewer who may see revenue (``crm_site.revenue``)."""
+def _guest_segments(*, guest_id: int):
     latest_runs = SegmentationRun.objects.filter(
         status=SegmentationRun.Status.COMPLETED, guest_rows_pruned=False
     ).order_by("-as_of")[:HISTORY_RUNS]
-    rows = list(
-        GuestSegment.objects.filter(run_id__in=latest_runs.values("pk"), guest_id=guest.pk)  # primary key lookups
+    return (
+        GuestSegment.objects.filter(run_id__in=latest_runs.values("pk"), guest_id=guest_id)  # primary key lookups
         .select_related("run")
         .order_by("-run__as_of")
     )
+
+
+_guest_segments_of = Prepared(_guest_segments)  # the 360's statement, compiled once (crm_site.prepared)
+
+
+def guest_segment_profile(guest, viewer=None) -> dict:
+    """The guest's current segment, rank and RFM, and their last few runs (1 query); the
+    net revenue only for a viewer who may see revenue (``crm_site.revenue``)."""
+    rows = _guest_segments_of(guest_id=guest.pk)
     current = next((r for r in rows if r.run.is_current), None)
     data = {"current": None, "history": []}
     if current is not None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from crm_site import scope
 from crm_site.extensions import Badge
+from crm_site.prepared import Prepared
 from guests.models import Guest, Stay
 
 from . import rules
@@ -38,19 +39,17 @@ def _kind_label(kind: str) -> str:
     return str(dict(CareTask.Kind.choices).get(kind, kind))
 
 
-def guest_care_profile(guest: Guest, viewer) -> dict:
-    """The care part of the guest 360 view: the open churn warning with its reasons,
-    past outcomes, contact history, open care items and surveys (five queries).  The
-    warnings, care items and surveys are the viewer's properties' (``crm_site.scope``);
-    the contact history is the guest's."""
-    warnings = list(
-        scope.scoped(ChurnWarning.objects.filter(guest=guest), viewer)
+def _warnings(*, guest_id: int, user_id: int | None = None):
+    return (
+        _mine(ChurnWarning.objects.filter(guest_id=guest_id), ChurnWarning, user_id)
         .select_related("assigned_to")
         .order_by("-created_at", "-id")[:6]
     )
-    open_warning = next((w for w in warnings if w.is_open), None)
-    contacts = list(
-        ContactLog.objects.filter(guest=guest)
+
+
+def _contacts(*, guest_id: int):
+    return (
+        ContactLog.objects.filter(guest_id=guest_id)
         .select_related("created_by", "care_task__email")
         # What the history shows: the entry, its author and the e-mail's state.
         .only(
@@ -68,33 +67,70 @@ def guest_care_profile(guest: Guest, viewer) -> dict:
         )
         .order_by("-created_at", "-id")[:20]
     )
-    # Surveys, care items and stays as values() rows: what the section shows, without
-    # building model instances through joined only() reads.
-    surveys = list(
-        scope.scoped(StaySurvey.objects.filter(guest=guest), viewer)
+
+
+# Surveys, care items and stays as values() rows: what the section shows, without
+# building model instances through joined only() reads.
+def _surveys(*, guest_id: int, user_id: int | None = None):
+    return (
+        _mine(StaySurvey.objects.filter(guest_id=guest_id), StaySurvey, user_id)
         .order_by("-received_on", "-id")
         .values("stay_id", "overall", "comment", "received_on", "stay__confirmation_number", "stay__property__code")[
             :10
         ]
     )
-    care_items = list(
-        scope.scoped(CareTask.objects.filter(guest=guest, status=CareTask.Status.OPEN), viewer)
+
+
+def _care_items(*, guest_id: int, user_id: int | None = None):
+    return (
+        _mine(CareTask.objects.filter(guest_id=guest_id, status=CareTask.Status.OPEN), CareTask, user_id)
         .order_by("due_date", "id")
         .values("id", "kind", "due_date")[:5]
     )
+
+
+def _stays_without_survey(*, guest_id: int, user_id: int | None = None):
+    stays = Stay.objects.filter(guest_id=guest_id, status=Stay.Status.CHECKED_OUT, survey__isnull=True)
+    return (
+        _mine(stays, Stay, user_id)
+        .order_by("-departure_date", "-id")
+        .values("id", "confirmation_number", "departure_date", "property__code")[:10]
+    )
+
+
+def _mine(queryset, model, user_id: int | None):
+    """The viewer's properties' part (``crm_site.scope``); ``user_id`` None: every property."""
+    return queryset if user_id is None else queryset.filter(scope.condition_of_user_id(model, user_id))
+
+
+# The section's statements, compiled once per process (crm_site.prepared).
+_warnings_of = Prepared(_warnings)
+_contacts_of = Prepared(_contacts)
+_surveys_of = Prepared(_surveys)
+_care_items_of = Prepared(_care_items)
+_stays_without_survey_of = Prepared(_stays_without_survey)
+
+
+def guest_care_profile(guest: Guest, viewer) -> dict:
+    """The care part of the guest 360 view: the open churn warning with its reasons,
+    past outcomes, contact history, open care items and surveys (five queries).  The
+    warnings, care items and surveys are the viewer's properties' (``crm_site.scope``);
+    the contact history is the guest's."""
+    user_id = scope.bound_user_id(viewer)
+    mine = {} if user_id is None else {"user_id": user_id}
+    warnings = _warnings_of(guest_id=guest.pk, **mine)
+    open_warning = next((w for w in warnings if w.is_open), None)
+    contacts = _contacts_of(guest_id=guest.pk)
+    surveys = _surveys_of(guest_id=guest.pk, **mine)
+    care_items = _care_items_of(guest_id=guest.pk, **mine)
     survey_stays = []
     if viewer is not None and viewer.has_perm("care.add_staysurvey"):
-        stays = scope.scoped(
-            Stay.objects.filter(guest=guest, status=Stay.Status.CHECKED_OUT, survey__isnull=True), viewer
-        )
         survey_stays = [
             {
                 "id": s["id"],
                 "label": f"{s['property__code']} · {s['confirmation_number']} · {s['departure_date']:%Y-%m-%d}",
             }
-            for s in stays.order_by("-departure_date", "-id").values(
-                "id", "confirmation_number", "departure_date", "property__code"
-            )[:10]
+            for s in _stays_without_survey_of(guest_id=guest.pk, **mine)
         ]
     return {
         "do_not_contact": rules.do_not_contact(guest),

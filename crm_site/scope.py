@@ -93,7 +93,11 @@ def home_properties(user) -> QuerySet | None:
         return _property_model().objects.none()
     if is_chain_wide(user):
         return None
-    return _property_model().objects.filter(is_active=True, staff__user=user)
+    return _home_of(user.pk)
+
+
+def _home_of(user_id: int) -> QuerySet:
+    return _property_model().objects.filter(is_active=True, staff__user=user_id)
 
 
 def property_ids(user) -> frozenset[int] | None:
@@ -113,16 +117,42 @@ def properties(user) -> QuerySet:
     return _property_model().objects.filter(is_active=True) if home is None else home
 
 
+def properties_of_user_id(user_id: int | None = None) -> QuerySet:
+    """:func:`properties` from :func:`bound_user_id` alone (a prepared statement's
+    parameter, ``crm_site.prepared``)."""
+    return _property_model().objects.filter(is_active=True) if user_id is None else _home_of(user_id)
+
+
+def condition(model: type[Model], user) -> Q | None:
+    """The filter :func:`scoped` applies to ``model`` for this user (None: every
+    property), for a statement that reads the user's objects beside the chain's (a
+    window count of both)."""
+    path = path_for(model)  # an undeclared model fails whoever asks
+    home = home_properties(user)
+    return None if home is None else Q(**{f"{path}__in": home.values("pk")})
+
+
+def bound_user_id(user) -> int | None:
+    """The id a bound user's scope is read by (:func:`condition_of_user_id`), or None for
+    a user who works with every property; 0 (nobody's id, no property) for an anonymous one."""
+    if home_properties(user) is None:
+        return None
+    return user.pk if user.is_authenticated else 0
+
+
+def condition_of_user_id(model: type[Model], user_id: int) -> Q:
+    """:func:`condition` for a user bound to their home properties, from the id alone
+    (a parameter of a prepared statement, ``crm_site.prepared``)."""
+    return Q(**{f"{path_for(model)}__in": _home_of(user_id).values("pk")})
+
+
 def scoped(queryset, user) -> QuerySet:
     """``queryset`` (or a model) limited to the objects of the user's properties.  One
     query whatever the user: the home properties are a subquery."""
     if not isinstance(queryset, QuerySet):
         queryset = queryset._default_manager.all()
-    path = path_for(queryset.model)  # an undeclared model fails whoever asks
-    home = home_properties(user)
-    if home is None:
-        return queryset
-    return queryset.filter(**{f"{path}__in": home.values("pk")})
+    mine = condition(queryset.model, user)
+    return queryset if mine is None else queryset.filter(mine)
 
 
 def in_scope(obj: Model, user) -> bool:

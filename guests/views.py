@@ -62,7 +62,7 @@ def guest_detail(request, pk: int):
             "preference_sources": GuestPreference.Source.choices,
             "note_kinds": GuestNote.Kind.choices,
             "history": selectors.StayHistory.first_page(profile),
-            "properties": selectors.visible_properties(request.user),
+            "properties": selectors.stay_filter_properties(request.user),
             "statuses": Stay.Status.choices,
         },
     )
@@ -88,7 +88,7 @@ def guest_stays(request, pk: int):
         "guest": guest,
         "history": history,
         "query": params.urlencode(),
-        "properties": selectors.visible_properties(request.user),
+        "properties": selectors.stay_filter_properties(request.user),
         "statuses": Stay.Status.choices,
     }
     template = "guests/_stay_history.html" if request.htmx else "guests/stay_history.html"

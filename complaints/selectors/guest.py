@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site import scope
 from crm_site.extensions import Badge
+from crm_site.prepared import Prepared
 from guests.models import Guest
 
 from ..models import Complaint
@@ -21,28 +22,47 @@ from .queue import with_stayed_again
 _IN_LIST_LIMIT = 5000
 
 
+def _section_rows(*, guest_id: int, limit: int, user_id: int | None = None):
+    """The statement of :func:`guest_section_profile`: the guest's complaints, the
+    viewer's first (``user_id``: a viewer bound to their hotels), with the counts of all
+    of them as window counts taken before the limit."""
+    figures = {"total": Window(Count("pk")), "open": Window(Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)))}
+    complaints = with_stayed_again(Complaint.objects.filter(guest_id=guest_id))
+    order = ["-received_at", "-pk"]
+    columns = [*_ROW_FIELDS]
+    if user_id is not None:
+        mine = scope.condition_of_user_id(Complaint, user_id)
+        figures["elsewhere"] = Window(Count("pk", filter=~mine))
+        complaints = complaints.annotate(mine=Case(When(mine, then=Value(1)), default=Value(0)))
+        order.insert(0, "-mine")
+        columns.append("mine")
+    complaints = complaints.annotate(**{f"count_{key}": window for key, window in figures.items()})
+    return complaints.order_by(*order).values(*columns, *(f"count_{key}" for key in figures))[:limit]
+
+
+_section_statement = Prepared(_section_rows)
+
+
 def guest_section_profile(guest: Guest, viewer, limit: int = 10) -> dict:
-    """The complaints block of the guest 360 page and profile API (two queries): the
-    guest's latest complaints at the viewer's properties with their outcome, and counts."""
+    """The complaints block of the guest 360 page and profile API (one query): the
+    guest's latest complaints at the viewer's properties with their outcome, and the
+    counts of all the guest's complaints (window counts over the guest's complaints in
+    the chain; the viewer's own sort first and the others are dropped from the rows)."""
     # viewer=None: the system itself (e.g. a privacy export) sees every property.
     # values() rows: the block shows columns, not complaints to work on (no instances).
-    rows = list(
-        with_stayed_again(scope.scoped(Complaint.objects.filter(guest=guest), viewer))
-        .order_by("-received_at", "-pk")
-        .values(*_ROW_FIELDS)[:limit]
-    )
-    home = scope.home_properties(viewer)
-    figures = {"total": Count("pk"), "open": Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES))}
-    if home is not None:
-        figures["elsewhere"] = Count("pk", filter=~Q(property__in=home.values("pk")))
-    counts = {"elsewhere": 0, **Complaint.objects.filter(guest=guest).aggregate(**figures)}
+    user_id = scope.bound_user_id(viewer)
+    if user_id is None:
+        rows = _section_statement({"limit": limit}, guest_id=guest.pk)
+    else:
+        rows = _section_statement({"limit": limit}, guest_id=guest.pk, user_id=user_id)
+    first = rows[0] if rows else {}
     can_log = viewer is not None and viewer.has_perm("complaints.add_complaint")
     return {
-        "total": counts["total"],
-        "open": counts["open"],
-        "other_properties": counts["elsewhere"],
+        "total": first.get("count_total", 0),
+        "open": first.get("count_open", 0),
+        "other_properties": first.get("count_elsewhere", 0),
         "log_url": f"{reverse('complaints:create')}?guest={guest.pk}" if can_log else None,
-        "complaints": [_row(c) for c in rows],
+        "complaints": [_row(c) for c in rows if user_id is None or c["mine"]],
     }
 
 

@@ -62,10 +62,12 @@ from .profile import (
     PROFILE_STAY_LIMIT,
     GuestProfile,
     StayHistory,
+    guest_for_profile,
     guest_profile,
     guest_stay_history,
     preference_of,
     preference_vocabulary,
+    stay_filter_properties,
     stay_history_filters,
 )
 from .search import FUZZY_CANDIDATES, GuestLookup, guest_lookup, guest_search, guest_search_results, lookup_text
@@ -111,8 +113,10 @@ __all__ = [
     "duplicate_reasons",
     "duplicates_section",
     "guest_has_consent",
+    "guest_for_profile",
     "guest_profile",
     "preference_vocabulary",
+    "stay_filter_properties",
     "GuestLookup",
     "guest_lookup",
     "guest_stay_history",

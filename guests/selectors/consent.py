@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from crm_site.prepared import Prepared
+
 from ..models import ConsentEntry, Guest
 from ..models_consent import DEFAULT_GRANTED, ConsentPurpose
 
@@ -43,11 +45,16 @@ def consent_state(*, guest_id: int) -> dict[str, dict]:
     return state
 
 
+def _history(*, guest_id: int, limit: int):
+    return ConsentEntry.objects.filter(guest_id=guest_id).select_related("recorded_by").order_by("-at", "-id")[:limit]
+
+
+_history_of = Prepared(_history)  # the 360's statement, compiled once (crm_site.prepared)
+
+
 def consent_history(*, guest_id: int, limit: int = 200) -> list[ConsentEntry]:
     """The guest's ledger, latest first (who recorded each entry included)."""
-    return list(
-        ConsentEntry.objects.filter(guest_id=guest_id).select_related("recorded_by").order_by("-at", "-id")[:limit]
-    )
+    return _history_of({"limit": limit}, guest_id=guest_id)
 
 
 def _latest_granted(purpose: str) -> Subquery:

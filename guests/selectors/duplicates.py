@@ -7,6 +7,8 @@ from difflib import SequenceMatcher
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.prepared import Prepared
+
 from ..models import Guest, GuestMerge
 
 DUPLICATE_REASON_LABELS = {
@@ -60,21 +62,38 @@ _DUPLICATE_FIELDS = (
 )
 
 
+def _candidates(*, keys: tuple[str, ...], guest_id: int | None = None, **values):
+    """Identified guests sharing any of ``values`` (e-mail, reversed phone, document hash,
+    birth date) with the guest, the guest left out."""
+    match = Q(pk__in=[])
+    for name in keys:
+        if name != "guest_id":
+            match |= Q(**{name: values[name]})
+    candidates = Guest.objects.identified().filter(match)
+    if guest_id is not None:
+        candidates = candidates.exclude(pk=guest_id)
+    return candidates.only(*_DUPLICATE_FIELDS)[:200]
+
+
+_candidates_of = Prepared(_candidates)  # the 360's statement, compiled once per shape (crm_site.prepared)
+
+
 def duplicate_candidates(*, guest: Guest, limit: int = 10) -> list[dict]:
     """Profiles that are probably the same person: same e-mail, phone or document hash,
     or the same birth date with a very similar name.  Index lookups only."""
     if guest.is_anonymised:
         return []
-    match = Q(pk__in=[])
-    if guest.email:
-        match |= Q(email=guest.email)
-    if guest.phone:
-        match |= Q(phone_reversed=guest.phone_reversed)
-    if guest.document_hash:
-        match |= Q(document_hash=guest.document_hash)
-    if guest.birth_date:
-        match |= Q(birth_date=guest.birth_date)
-    candidates = Guest.objects.identified().filter(match).exclude(pk=guest.pk).only(*_DUPLICATE_FIELDS)[:200]
+    keys = {
+        "email": guest.email or None,
+        "phone_reversed": guest.phone_reversed if guest.phone else None,
+        "document_hash": guest.document_hash or None,
+        "birth_date": guest.birth_date,
+        "guest_id": guest.pk,
+    }
+    keys = {name: value for name, value in keys.items() if value is not None}
+    if keys.keys() <= {"guest_id"}:
+        return []
+    candidates = _candidates_of({"keys": tuple(sorted(keys))}, **keys)
     result = []
     for other in candidates:
         reasons = duplicate_reasons(guest, other)
@@ -126,8 +145,12 @@ class _MergedName:
 def merge_history(*, guest_id: int) -> list[dict]:
     """The merges this guest took part in, latest first, as plain rows (``values()``:
     the four joined profiles and users were the most expensive statement of the 360 to
-    build)."""
-    return list(
+    build; compiled once, ``crm_site.prepared``)."""
+    return _merge_history_of(guest_id=guest_id)
+
+
+def _merge_history(*, guest_id: int):
+    return (
         GuestMerge.objects.filter(Q(survivor_id=guest_id) | Q(merged_id=guest_id))
         .order_by("-merged_at", "-id")
         .values(
@@ -141,6 +164,9 @@ def merge_history(*, guest_id: int) -> list[dict]:
             *(f"{who}__{name}" for who in ("survivor", "merged") for name in _NAME_FIELDS),
         )
     )
+
+
+_merge_history_of = Prepared(_merge_history)
 
 
 def duplicates_section(guest: Guest, viewer) -> dict:

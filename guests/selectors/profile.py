@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum, Window, prefetch_related_objects
+from django.db.models import Count, Q, Sum, Window
 from django.utils.translation import gettext as _
 
 from crm_site import parsing, scope
 from crm_site.errors import ErrorBag
 from crm_site.extensions import Badge, badges_for, guest_sections
+from crm_site.prepared import Prepared
 from crm_site.revenue import without_revenue
 
 from .. import money
-from ..models import Guest, GuestNote, GuestPreference, PreferenceType, Stay
+from ..models import Guest, GuestNote, GuestPreference, PreferenceType, Property, Stay
 
 
 @dataclass
@@ -60,32 +61,76 @@ PROFILE_STAY_FIELDS = (
 )
 
 
+def _guest(*, guest_id: int, active: bool):
+    guests = Guest.objects.active() if active else Guest.objects.all()
+    return guests.select_related("company").filter(pk=guest_id)  # merged_into: only its id is read
+
+
+def _preferences(*, guest_id: int):
+    return GuestPreference.objects.filter(guest_id=guest_id).select_related("preference_type", "source_property")
+
+
+def _notes(*, guest_id: int):
+    # The author is shown; the note's property only as its id (no join for it).
+    return GuestNote.objects.filter(guest_id=guest_id, is_active=True).select_related("created_by")
+
+
+def _latest_stays(*, guest_id: int, limit: int, user_id: int | None = None):
+    """The latest ``limit`` stays at the viewer's properties (``user_id``: a viewer bound
+    to their hotels) with the totals of all of them, in one statement: the totals are
+    window aggregates over every stay, computed before the LIMIT.  Totals in the chain
+    currency: the split (room / F&B / other) is per stay, in the currency each hotel
+    billed, and cannot be summed across hotels."""
+    stays = Stay.objects.filter(guest_id=guest_id)
+    if user_id is not None:
+        stays = stays.filter(scope.condition_of_user_id(Stay, user_id))
+    return (
+        stays.select_related("property")
+        .only(
+            "property__code",
+            "property__name",
+            "property__name_zh",
+            "property__timezone",
+            "guest_id",
+            *PROFILE_STAY_FIELDS,
+        )
+        .annotate(**{f"_spend_{key}": window for key, window in _SPEND.items()})
+        .order_by("-arrival_date", "-id")[:limit]
+    )
+
+
+_CHECKED_OUT = Q(status=Stay.Status.CHECKED_OUT)
+_SPEND = {
+    "stays": Window(Count("id", filter=_CHECKED_OUT)),
+    "nights": Window(Sum("nights", filter=_CHECKED_OUT)),
+    "total": Window(Sum("total_revenue", filter=_CHECKED_OUT)),
+    "all_stays": Window(Count("id")),
+}
+# The 360's statements, compiled once per process (crm_site.prepared).
+guest_for_profile = Prepared(_guest)
+_preferences_of = Prepared(_preferences)
+_notes_of = Prepared(_notes)
+_latest_stays_of = Prepared(_latest_stays)
+
+
 def guest_profile(
     *, viewer, guest_id: int | None = None, guest: Guest | None = None, stay_limit: int = PROFILE_STAY_LIMIT
 ) -> GuestProfile:
     """Everything the desk needs about one guest, in a fixed number of queries; ``guest``
     when the caller has read it already (the API view checked it exists)."""
-    lookups = (
-        Prefetch("preferences", queryset=GuestPreference.objects.select_related("preference_type", "source_property")),
-        Prefetch(
-            "guest_notes",
-            # The author is shown; the note's property only as its id (no join for it).
-            queryset=GuestNote.objects.filter(is_active=True).select_related("created_by"),
-        ),
-    )
     if guest is None:
-        # merged_into: only its id is read
-        guest = Guest.objects.select_related("company").prefetch_related(*lookups).get(pk=guest_id)
-    else:
-        prefetch_related_objects([guest], *lookups)
+        found = guest_for_profile({"active": False}, guest_id=guest_id)
+        if not found:
+            raise Guest.DoesNotExist(f"No guest {guest_id}")
+        guest = found[0]
+    preferences = _preferences_of(guest_id=guest.pk)
+    notes = _notes_of(guest_id=guest.pk)
     # The profile is chain-wide; its stays are the viewer's (crm_site.scope), and the
     # amounts are for those who may see revenue (crm_site.revenue).
-    guest_stays = scope.scoped(Stay.objects.filter(guest_id=guest.pk), viewer)
-    stays, spend = _latest_stays_and_spend(guest_stays, stay_limit)
+    stays, spend = _latest_stays_and_spend(guest.pk, viewer, stay_limit)
     stays_total = spend.pop("all_stays")
     spend["currency"] = money.chain_currency()
     spend = without_revenue(spend, viewer, keys=("total", "currency"))
-    notes = list(guest.guest_notes.all())
     sections = []
     for section in guest_sections(viewer):
         if section.profile is None:
@@ -93,7 +138,7 @@ def guest_profile(
         sections.append({"key": section.key, "template": section.template, "data": section.profile(guest, viewer)})
     return GuestProfile(
         guest=guest,
-        preferences=list(guest.preferences.all()),
+        preferences=preferences,
         alerts=[n for n in notes if n.kind == GuestNote.Kind.ALERT],
         notes=[n for n in notes if n.kind == GuestNote.Kind.NOTE],
         stays=stays,
@@ -105,41 +150,32 @@ def guest_profile(
     )
 
 
-def _latest_stays_and_spend(guest_stays, stay_limit: int) -> tuple[list[Stay], dict]:
-    """The latest ``stay_limit`` stays with the totals of all of them, in one statement:
-    the totals are window aggregates over every stay, computed before the LIMIT.  Totals
-    in the chain currency: the split (room / F&B / other) is per stay, in the currency
-    each hotel billed, and cannot be summed across hotels."""
-    checked_out = Q(status=Stay.Status.CHECKED_OUT)
-    totals = {
-        "stays": Window(Count("id", filter=checked_out)),
-        "nights": Window(Sum("nights", filter=checked_out)),
-        "total": Window(Sum("total_revenue", filter=checked_out)),
-        "all_stays": Window(Count("id")),
-    }
-    stays = list(
-        guest_stays.select_related("property")
-        .only(
-            "property__code",
-            "property__name",
-            "property__name_zh",
-            "property__timezone",
-            "guest_id",
-            *PROFILE_STAY_FIELDS,
-        )
-        .annotate(**{f"_spend_{key}": window for key, window in totals.items()})
-        .order_by("-arrival_date", "-id")[: max(stay_limit, 1)]
-    )
+def _latest_stays_and_spend(guest_id: int, viewer, stay_limit: int) -> tuple[list[Stay], dict]:
+    """The latest ``stay_limit`` stays the viewer may see and the totals of all of them
+    (one statement, :func:`_latest_stays`)."""
+    user_id = scope.bound_user_id(viewer)
+    bound = {} if user_id is None else {"user_id": user_id}
+    stays = _latest_stays_of({"limit": max(stay_limit, 1)}, guest_id=guest_id, **bound)
     # No stay: what the aggregates of an empty set are (counts 0, sums none).
     spend = {"stays": 0, "nights": None, "total": None, "all_stays": 0}
     if stays:
-        spend = {key: getattr(stays[0], f"_spend_{key}") for key in totals}
+        spend = {key: getattr(stays[0], f"_spend_{key}") for key in _SPEND}
     return stays[:stay_limit], spend
 
 
 def preference_vocabulary() -> list[PreferenceType]:
     """The active preference types, in the vocabulary's order (the 360 page's picker)."""
-    return list(PreferenceType.objects.filter(is_active=True))
+    return _vocabulary()
+
+
+def stay_filter_properties(viewer) -> list[Property]:
+    """The properties the 360 page's stay filter offers: the viewer's (``crm_site.scope``)."""
+    user_id = scope.bound_user_id(viewer)
+    return _properties_of() if user_id is None else _properties_of(user_id=user_id)
+
+
+_vocabulary = Prepared(lambda: PreferenceType.objects.filter(is_active=True))
+_properties_of = Prepared(scope.properties_of_user_id)
 
 
 def preference_of(*, guest_id: int, preference_type) -> GuestPreference | None:

@@ -298,13 +298,28 @@ def test_guest_section_query_count_is_constant(hotel, front_desk, django_assert_
     # Permission and role caches are warm on the 360 page (its other sections use them too).
     front_desk.has_perm("complaints.add_complaint")
     user_roles(front_desk)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         selectors.guest_section_profile(guest, front_desk)
     for _ in range(5):
         ComplaintFactory(property=hotel, guest=guest, status=S.RESOLVED)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         data = selectors.guest_section_profile(guest, front_desk)
     assert data["total"] == 6
+
+
+@pytest.mark.django_db
+def test_guest_section_keeps_the_viewers_complaints_behind_newer_ones_elsewhere(hotel, other_hotel, front_desk):
+    """The counts are the chain's and the rows the viewer's hotels': the hotel's one old
+    complaint is listed although twelve newer ones elsewhere fill more than the page."""
+    guest = GuestFactory()
+    old = ComplaintFactory(property=hotel, guest=guest, received_at=timezone.now() - dt.timedelta(days=30))
+    for _ in range(12):
+        ComplaintFactory(property=other_hotel, guest=guest, status=S.RESOLVED)
+    data = selectors.guest_section_profile(guest, front_desk, limit=10)
+    assert [c["id"] for c in data["complaints"]] == [old.pk]
+    assert (data["total"], data["open"], data["other_properties"]) == (13, 1, 12)
+    nothing = selectors.guest_section_profile(GuestFactory(), front_desk)
+    assert (nothing["total"], nothing["open"], nothing["other_properties"], nothing["complaints"]) == (0, 0, 0, [])
 
 
 @pytest.mark.django_db

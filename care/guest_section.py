@@ -175,9 +175,13 @@ def churn_badges_from_section(data: dict) -> list[Badge]:
 def churn_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     """ "churn risk" on every guest with an open warning (one query)."""
     label = _("churn risk")
-    return {
-        gid: [Badge(label, "warning")]
-        for gid in ChurnWarning.objects.filter(guest_id__in_ids=guest_ids, status=ChurnWarning.Status.OPEN).values_list(
-            "guest_id", flat=True
-        )
-    }
+    return {gid: [Badge(label, "warning")] for gid in _with_open_warnings(guest_ids=list(guest_ids))}
+
+
+def _open_warnings(*, guest_ids: list[int]):
+    return ChurnWarning.objects.filter(guest_id__in_ids=guest_ids, status=ChurnWarning.Status.OPEN).values_list(
+        "guest_id", flat=True
+    )
+
+
+_with_open_warnings = Prepared(_open_warnings)

@@ -9,7 +9,10 @@ and runs the SQL through Django's own iterables: the same model instances (relat
 of ``select_related`` and annotations included), ``values()`` dicts or tuples, with the
 same converters, as evaluating the queryset would give.  A test holds them equal.
 
-* A parameter is an integer (an id), a string or a date: ``statement(guest_id=guest.pk)``.
+* A parameter is an integer (an id), a string, a date or a list of ids for an
+  ``__in_ids`` lookup (``crm_site.lookups``: one array parameter on PostgreSQL; elsewhere
+  it becomes one placeholder per id, and the statement is left to the ORM each time):
+  ``statement(guest_id=guest.pk)``.
   It must reach the statement's parameters unchanged (a lookup that transforms it, e.g.
   ``__iexact``, is refused when the statement is compiled).  Whatever else shapes the
   statement — a limit, which filters apply, a viewer's kind of scope — is its ``shape``:
@@ -41,6 +44,8 @@ _STAND_INS_AT_MOST = 64
 def _stand_in(kind: type, i: int):
     if kind is int:
         return -7_340_000_000_000 - i
+    if kind is list:
+        return [_stand_in(int, i)]
     if kind is str:
         return f"\ufdd0prepared-{i}\ufdd0"
     return dt.date(1, 1, 1) + dt.timedelta(days=i)
@@ -50,12 +55,29 @@ def _kind(name: str, value) -> type:
     for kind in (int, str, dt.date):
         if type(value) is kind:
             return kind
-    raise TypeError(f"Prepared: {name} must be an integer, a string or a date, not {type(value).__name__}")
+    if type(value) in (list, tuple) and all(type(v) is int for v in value):
+        return list
+    raise TypeError(
+        f"Prepared: {name} must be an integer, a string, a date or a list of ids, not {type(value).__name__}"
+    )
+
+
+def _hashable(value):
+    """A parameter as a key to find a stand-in by (None when it cannot be one)."""
+    key = (list, tuple(value)) if type(value) is list else (type(value), value)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _bound(slot: str, values: dict):
     name, _, form = slot.partition(":")
-    return values[name].isoformat() if form == "iso" else values[name]
+    value = values[name]
+    if form == "iso":
+        return value.isoformat()
+    return list(value) if type(value) is tuple else value
 
 
 @dataclass(frozen=True)
@@ -85,7 +107,7 @@ class Prepared:
             compiled = self._compiled[key]
         except KeyError:
             compiled = self._compile(key, shape, kinds)
-        if compiled is None:  # a statement that can match nothing: the ORM answers it without SQL
+        if compiled is None:  # it can match nothing (no SQL at all), or the ORM must write it each time
             return list(self._build(**shape, **values))
         params = tuple(
             constant if slot is None else _bound(slot, values)
@@ -111,13 +133,17 @@ class Prepared:
             sql, params = "", ()
         compiled = None
         if sql:
-            by_stand_in = {(type(v), v): name for name, v in stand_ins.items()}
+            by_stand_in = {_hashable(v): name for name, v in stand_ins.items()}
             # SQLite's adapter writes a date as its ISO text: bound the same way.
             by_stand_in |= {(str, v.isoformat()): f"{name}:iso" for name, v in stand_ins.items() if type(v) is dt.date}
-            slots = tuple(by_stand_in.get((type(p), p)) for p in params)
+            slots = tuple(by_stand_in.get(_hashable(p)) for p in params)
             unbound = set(names) - {slot.partition(":")[0] for slot in slots if slot}
+            lists = {name for name, kind in kinds if kind is list}
+            if unbound and unbound <= lists and compiler.connection.vendor != "postgresql":
+                unbound, sql = set(), ""  # one placeholder per id here: the ORM answers each time
             if unbound:
                 raise TypeError(f"Prepared: {', '.join(sorted(unbound))} reached the statement changed or not at all")
+        if sql:
             compiled = _Compiled(
                 queryset=queryset,
                 compiler=compiler,

@@ -46,9 +46,7 @@ def memberships_for(guest_ids: Iterable[int]) -> dict[int, dict]:
     ids = list(guest_ids)
     if not ids:
         return {}
-    rows = Membership.objects.filter(guest_id__in_ids=ids).values_list(
-        "guest_id", "member_number", "tier__code", "tier__name", "tier__name_zh", "points_balance"
-    )
+    rows = _memberships_of(guest_ids=ids)
     return {
         guest_id: {
             "member_number": number,
@@ -59,6 +57,15 @@ def memberships_for(guest_ids: Iterable[int]) -> dict[int, dict]:
         }
         for guest_id, number, tier_code, tier_name, tier_name_zh, balance in rows
     }
+
+
+def _memberships(*, guest_ids: list[int]):
+    return Membership.objects.filter(guest_id__in_ids=guest_ids).values_list(
+        "guest_id", "member_number", "tier__code", "tier__name", "tier__name_zh", "points_balance"
+    )
+
+
+_memberships_of = Prepared(_memberships)  # compiled once (crm_site.prepared)
 
 
 def tier_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:

@@ -110,12 +110,19 @@ def _row(c: dict) -> dict:
 
 def open_complaint_badges(guest_ids: list[int]) -> dict[int, list[Badge]]:
     """An "open complaint" badge for each guest with an unresolved complaint (one query)."""
-    with_open = set(
+    with_open = set(_with_open_complaints(guest_ids=list(guest_ids)))
+    return {gid: [Badge(_("Open complaint"), "danger")] for gid in with_open}
+
+
+def _open_complaints(*, guest_ids: list[int]):
+    return (
         Complaint.objects.filter(guest_id__in_ids=guest_ids, status__in=Complaint.OPEN_STATUSES)
         .values_list("guest_id", flat=True)
         .distinct()
     )
-    return {gid: [Badge(_("Open complaint"), "danger")] for gid in with_open}
+
+
+_with_open_complaints = Prepared(_open_complaints)  # compiled once (crm_site.prepared)
 
 
 def open_complaint_badges_from_section(data: dict) -> list[Badge]:

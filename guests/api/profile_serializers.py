@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.api import writer
 from crm_site.revenue import RevenueFieldsMixin, revenue_fields
 
 from ..models import Stay
@@ -112,24 +113,15 @@ def _stay_rows(stays, *, amounts: bool) -> list[dict]:
     return rows
 
 
-@cache
-def _writer(serializer_class) -> serializers.Serializer:
-    """One instance per process of a serializer whose output does not depend on the
-    request (no context, no per-user fields), used only to write: a ModelSerializer
-    builds its fields from the model for every new instance (~1 ms for a guest's
-    thirty).  Writing reads the fields and never changes them."""
-    return serializer_class()
-
-
 def profile_representation(profile, *, context: dict) -> dict:
     """What ``ProfileSerializer(profile, context=context).data`` answers, written without
     building the serializer's fields for every request: the stays (20 rows of 19 columns)
     as plain dicts, the small nested parts by their own serializers (built once).  A test holds the two
     equal (tests/guests/test_profile_representation.py)."""
     amounts = ProfileStaySerializer(context=context)._shows_revenue()  # the mixin's rule, no fields built
-    notes, preference = _writer(GuestNoteSerializer), _writer(GuestPreferenceSerializer)
+    notes, preference = writer(GuestNoteSerializer), writer(GuestPreferenceSerializer)
     return {
-        "guest": _writer(GuestSerializer).to_representation(profile.guest),
+        "guest": writer(GuestSerializer).to_representation(profile.guest),
         "preferences": [preference.to_representation(p) for p in profile.preferences],
         "alerts": [notes.to_representation(note) for note in profile.alerts],
         "notes": [notes.to_representation(note) for note in profile.notes],

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm_site import parsing, scope
+from crm_site.api import writer
 from crm_site.errors import DomainError, ErrorBag, NotFound
 from crm_site.idempotency import idempotent
 from crm_site.permissions import require_perms
@@ -107,7 +108,9 @@ class GuestViewSet(
             keep = set(filtered.values_list("pk", flat=True))
             results = [g for g in results if g.pk in keep]
             total = len(results)
-        data = self.get_serializer(results, many=True).data
+        # The list's serializer (GuestSerializer) writes the same for every caller.
+        write = writer(self.get_serializer_class()).to_representation
+        data = [write(guest) for guest in results]
         body = {"count": total, "next": None, "previous": None, "results": data}
         if total > len(data):
             body["hint"] = _("%(shown)s of %(total)s guests shown: add a phone tail, a birth year or a city.") % {

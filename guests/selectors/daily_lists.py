@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site import parsing, scope
 from crm_site.errors import DomainError
 from crm_site.extensions import badges_for
+from crm_site.prepared import Prepared
 
 from ..models import Guest, GuestNote, GuestPreference, Property, Stay
 
@@ -99,8 +100,8 @@ def list_date(value, *, prop: Property | None, field: str = "date") -> dt.date:
     return parsing.as_date(value, field=field, required=False) or business_date(prop)
 
 
-def _on_list(kind: str, prop: Property, day: dt.date):
-    stays = Stay.objects.filter(property=prop, status__in=_ACTIVE)
+def _on_list(kind: str, property_id: int, day: dt.date):
+    stays = Stay.objects.filter(property_id=property_id, status__in=_ACTIVE)
     if kind == ARRIVALS:
         return stays.filter(arrival_date=day)
     if kind == DEPARTURES:
@@ -123,9 +124,12 @@ def _stays(stays):
     )
 
 
-def _preferences(guest_ids) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {}
-    rows = (
+def _list_rows(*, kind: str, property_id: int, day: dt.date):
+    return _stays(_on_list(kind, property_id, day))
+
+
+def _preference_rows(*, guest_ids: list[int]):
+    return (
         GuestPreference.objects.filter(guest_id__in_ids=guest_ids)
         .order_by("preference_type__sort_order", "preference_type__code")
         .values_list(
@@ -141,6 +145,22 @@ def _preferences(guest_ids) -> dict[int, list[dict]]:
             "operational_need",
         )
     )
+
+
+def _alert_rows(*, guest_ids: list[int]):
+    rows = GuestNote.objects.filter(guest_id__in_ids=guest_ids, is_active=True, kind=GuestNote.Kind.ALERT)
+    return rows.order_by("created_at", "id").values_list("guest_id", "text")
+
+
+# A list's statements, compiled once per process (crm_site.prepared).
+_list_rows_of = Prepared(_list_rows)
+_preference_rows_of = Prepared(_preference_rows)
+_alert_rows_of = Prepared(_alert_rows)
+
+
+def _preferences(guest_ids) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    rows = _preference_rows_of(guest_ids=guest_ids)
     for gid, pk, code, label, category, note, source, source_property, confirmed, need in rows:
         out.setdefault(gid, []).append(
             {
@@ -160,8 +180,7 @@ def _preferences(guest_ids) -> dict[int, list[dict]]:
 
 def _alerts(guest_ids) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    rows = GuestNote.objects.filter(guest_id__in_ids=guest_ids, is_active=True, kind=GuestNote.Kind.ALERT)
-    for gid, text in rows.order_by("created_at", "id").values_list("guest_id", "text"):
+    for gid, text in _alert_rows_of(guest_ids=guest_ids):
         out.setdefault(gid, []).append(text)
     return out
 
@@ -224,8 +243,7 @@ def daily_list(*, kind: str, property: Property, date: dt.date, viewer) -> list[
     ``first_stay`` (no earlier stay in the chain) and ``birthday_during_stay``."""
     if kind not in KINDS:
         raise ValueError(kind)
-    on_list = _on_list(kind, property, date)
-    rows = list(_stays(on_list))
+    rows = _list_rows_of({"kind": kind}, property_id=property.pk, day=date)
     guest_ids = sorted({r["guest__id"] for r in rows if r["guest__id"] is not None})
     # The guests as one array parameter (``in_ids``), not a subquery: at a million guests
     # the subquery was hashed against every active alert in the chain (a sequential scan,

@@ -49,6 +49,7 @@ from django.db.models import (
 )
 
 from crm_site.extensions import badges_for, identifier_lookups
+from crm_site.prepared import Prepared
 
 from .. import search_keys
 from ..models import Guest, Property, Stay
@@ -161,18 +162,37 @@ def _candidates(queryset) -> list[_Candidate]:
     return [_Candidate(*row) for row in queryset.values_list(*_RANKING_FIELDS)]
 
 
+def _stays_summary(*, guest_ids: list[int]):
+    return (
+        Stay.objects.filter(guest_id__in_ids=guest_ids)
+        .exclude(status__in=_LOST)
+        .values("guest_id")
+        .annotate(last=Max("arrival_date"), value=Sum("total_revenue"))
+        .values_list("guest_id", "last", "value")
+        .order_by()
+    )
+
+
+def _page_guests(*, guest_ids: list[int]):
+    latest = Stay.objects.filter(guest=OuterRef("pk")).exclude(status__in=_LOST).order_by("-arrival_date", "-id")
+    return (
+        active_guests()
+        .filter(pk__in_ids=guest_ids)
+        .select_related("company")
+        .annotate(last_city=Subquery(latest.values("property__city")[:1]))
+    )
+
+
+# Compiled once per process (crm_site.prepared); on PostgreSQL the ids are one array.
+_stays_summary_of = Prepared(_stays_summary)
+_page_guests_of = Prepared(_page_guests)
+
+
 def _with_stays(rows: list[_Candidate]) -> list[_Candidate]:
     """The candidates with their latest stay and the value of their stays (one grouped
     query over their stays)."""
     if rows:
-        stays = (
-            Stay.objects.filter(guest_id__in_ids=[r.pk for r in rows])
-            .exclude(status__in=_LOST)
-            .values("guest_id")
-            .annotate(last=Max("arrival_date"), value=Sum("total_revenue"))
-            .values_list("guest_id", "last", "value")
-            .order_by()
-        )
+        stays = _stays_summary_of(guest_ids=[r.pk for r in rows])
         summary = {gid: (last, value) for gid, last, value in stays}
         for row in rows:
             row.last_stay, row.stay_value = summary.get(row.pk, (None, None))
@@ -184,14 +204,7 @@ def _page(ranked: list[_Candidate]) -> list[Guest]:
     latest stay (its arrival date and the hotel's city) and the value of all stays."""
     if not ranked:
         return []
-    latest = Stay.objects.filter(guest=OuterRef("pk")).exclude(status__in=_LOST).order_by("-arrival_date", "-id")
-    guests = (
-        active_guests()
-        .filter(pk__in_ids=[r.pk for r in ranked])
-        .select_related("company")
-        .annotate(last_city=Subquery(latest.values("property__city")[:1]))
-    )
-    by_id = {g.pk: g for g in guests}
+    by_id = {g.pk: g for g in _page_guests_of(guest_ids=[r.pk for r in ranked])}
     page = []
     for row in ranked:
         guest = by_id.get(row.pk)

@@ -129,10 +129,10 @@ def test_a_statement_that_can_match_nothing_runs_no_sql():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("value", [True, 1.5, None, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), [1]])
+@pytest.mark.parametrize("value", [True, 1.5, None, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), ["1"], [True]])
 def test_refuses_a_parameter_of_another_kind(value):
     statement = Prepared(lambda *, guest_id: Guest.objects.filter(pk=guest_id))
-    with pytest.raises(TypeError, match="guest_id must be an integer, a string or a date"):
+    with pytest.raises(TypeError, match="guest_id must be an integer, a string, a date or a list of ids"):
         statement(guest_id=value)
 
 
@@ -200,3 +200,31 @@ def test_another_thread_runs_it_on_its_own_connection(hotel):
 def test_q_objects_are_not_parameters():
     with pytest.raises(TypeError):
         Prepared(lambda **kw: None)(where=Q(pk=1))
+
+
+@pytest.mark.django_db
+def test_a_list_of_ids_is_one_parameter_on_postgresql_and_left_to_the_orm_elsewhere(two_guests, monkeypatch):
+    first, second = two_guests
+
+    def stays_of(*, guest_ids: list[int]):
+        return Stay.objects.filter(guest_id__in_ids=guest_ids).order_by("id").values_list("id", flat=True)
+
+    statement = Prepared(stays_of)
+    built = []
+    monkeypatch.setattr(statement, "_build", lambda **kw: built.append(kw) or stays_of(**kw))
+    for ids in ([first.pk], [first.pk, second.pk], (second.pk,), []):
+        assert statement(guest_ids=ids) == list(stays_of(guest_ids=list(ids)))
+    if connection.vendor == "postgresql":
+        assert len(built) == 1  # compiled once for every length
+    else:
+        assert len(built) == 1 + 4  # a placeholder per id: the ORM writes each
+
+
+@pytest.mark.django_db
+def test_a_list_through_a_plain_in_lookup_is_refused_on_postgresql():
+    statement = Prepared(lambda *, guest_ids: Guest.objects.filter(pk__in=guest_ids))
+    if connection.vendor == "postgresql":
+        with pytest.raises(TypeError, match="guest_ids reached the statement changed or not at all"):
+            statement(guest_ids=[1, 2])
+    else:
+        assert statement(guest_ids=[1, 2]) == []

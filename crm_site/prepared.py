@@ -52,9 +52,11 @@ def _stand_in(kind: type, i: int):
 
 
 def _kind(name: str, value) -> type:
-    for kind in (int, str, dt.date):
-        if type(value) is kind:
+    for kind in (int, dt.date):
+        if type(value) is kind:  # not a bool, not a datetime
             return kind
+    if isinstance(value, str):
+        return str
     if type(value) in (list, tuple) and all(type(v) is int for v in value):
         return list
     raise TypeError(
@@ -77,6 +79,8 @@ def _bound(slot: str, values: dict):
     value = values[name]
     if form == "iso":
         return value.isoformat()
+    if isinstance(value, str):
+        return str(value)  # a safe or lazy string as the text it is
     return list(value) if type(value) is tuple else value
 
 

@@ -87,7 +87,8 @@ def duplicate_candidates(*, guest: Guest, limit: int = 10) -> list[dict]:
         "email": guest.email or None,
         "phone_reversed": guest.phone_reversed if guest.phone else None,
         "document_hash": guest.document_hash or None,
-        "birth_date": guest.birth_date,
+        # A probe built from input may carry the date as text: the field's own parsing.
+        "birth_date": Guest._meta.get_field("birth_date").to_python(guest.birth_date),
         "guest_id": guest.pk,
     }
     keys = {name: value for name, value in keys.items() if value is not None}

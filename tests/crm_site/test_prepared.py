@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import TruncDate
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,7 @@ def test_string_and_date_parameters(two_guests):
 
     statement = Prepared(by)
     assert statement(code=stay.confirmation_number, day=stay.arrival_date) == [stay.pk]
+    assert statement(code=mark_safe(stay.confirmation_number), day=stay.arrival_date) == [stay.pk]
     assert statement(code=stay.confirmation_number, day=stay.arrival_date + dt.timedelta(days=1)) == []
     assert statement(code="no such", day=stay.arrival_date) == []
 
